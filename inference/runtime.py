@@ -1,0 +1,66 @@
+"""CPU precision choice and batched, length-bucketed forward passes."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import numpy as np
+import torch
+
+
+def bf16_supported() -> bool:
+    """True when this machine runs bf16 autocast natively (CUDA with bf16, or a CPU with AVX512-BF16/AMX)."""
+    if torch.cuda.is_available():
+        return torch.cuda.is_bf16_supported()
+    cpu = torch.cpu
+    try:
+        return bool(cpu._is_avx512_bf16_supported() or cpu._is_amx_tile_supported())
+    except AttributeError:  # older or non-x86 builds without the probes
+        return False
+
+
+def resolve_precision(precision: str) -> bool:
+    """Map a ``precision`` setting (``auto``, ``bf16``, ``fp32``) to whether bf16 autocast is used."""
+    if precision == "auto":
+        return bf16_supported()
+    if precision == "bf16":
+        if not bf16_supported():
+            raise RuntimeError("precision=bf16 was asked for, but this machine does not support bf16 autocast")
+        return True
+    if precision == "fp32":
+        return False
+    raise ValueError(f"precision must be 'auto', 'bf16' or 'fp32', not {precision!r}")
+
+
+@contextlib.contextmanager
+def autocast(use_bf16: bool, device: torch.device) -> Iterator[None]:
+    """bf16 autocast on ``device`` when asked for, a no-op otherwise."""
+    if use_bf16:
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16):
+            yield
+    else:
+        yield
+
+
+@torch.inference_mode()
+def forward_windows(model: torch.nn.Module, input_ids: list[list[int]], pad_id: int, batch_size: int = 32,
+                    use_bf16: bool = False) -> list[np.ndarray]:
+    """Logits (float32) of every window, in input order; windows are batched by similar length."""
+    device = next(model.parameters()).device
+    order = sorted(range(len(input_ids)), key=lambda i: len(input_ids[i]))
+    out: list[np.ndarray | None] = [None] * len(input_ids)
+    for b in range(0, len(order), batch_size):
+        idx = order[b:b + batch_size]
+        width = max(len(input_ids[i]) for i in idx)
+        ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(idx), width), dtype=torch.long)
+        for row, i in enumerate(idx):
+            ids[row, :len(input_ids[i])] = torch.tensor(input_ids[i])
+            mask[row, :len(input_ids[i])] = 1
+        with autocast(use_bf16, device):
+            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+        logits = logits.float().cpu().numpy()
+        for row, i in enumerate(idx):
+            out[i] = logits[row, :len(input_ids[i])] if logits.ndim == 3 else logits[row]
+    return out  # type: ignore[return-value]

@@ -1,0 +1,126 @@
+"""A fine-tuned token or text classifier in a plain Hugging Face folder, plus its ``conflict_news.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from transformers import (AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoTokenizer,
+                          PreTrainedModel, PreTrainedTokenizerBase)
+
+from inference.runtime import forward_windows, resolve_precision
+from inference.spans import bio_spans, split_words
+from inference.windows import merge_word_logits, pool_text_logits, text_windows, word_windows
+
+META_FILE = "conflict_news.json"
+SCHEMA_VERSION = 1
+TASKS = ("token", "single_label", "multi_label")
+
+
+@dataclass
+class TaskMeta:
+    """What the predictor needs besides the weights: the task, labels, windows and thresholds."""
+
+    task: str
+    labels: list[str]
+    max_length: int
+    stride: int
+    pool: str = "max"
+    thresholds: dict[str, float] = field(default_factory=dict)
+    dataset: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ValueError(f"{META_FILE}: task must be one of {TASKS}, not {self.task!r}")
+        if self.schema_version > SCHEMA_VERSION:
+            raise ValueError(f"{META_FILE}: schema_version {self.schema_version} is newer than this code "
+                             f"({SCHEMA_VERSION}); upgrade the package")
+
+
+class TaskModel:
+    """Windowed prediction with one fine-tuned classifier."""
+
+    def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, meta: TaskMeta,
+                 precision: str = "auto", batch_size: int = 32) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.meta = meta
+        self.use_bf16 = resolve_precision(precision)
+        self.batch_size = batch_size
+
+    @classmethod
+    def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32) -> "TaskModel":
+        path = Path(path)
+        meta_path = path / META_FILE
+        if not meta_path.is_file():
+            raise FileNotFoundError(f"{path} is not a conflict-news model folder: {META_FILE} is missing")
+        meta = TaskMeta(**json.loads(meta_path.read_text(encoding="utf-8")))
+        auto = AutoModelForTokenClassification if meta.task == "token" else AutoModelForSequenceClassification
+        model = auto.from_pretrained(path)
+        return cls(model, AutoTokenizer.from_pretrained(path), meta, precision, batch_size)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        self.model.save_pretrained(path, safe_serialization=True)
+        self.tokenizer.save_pretrained(path)
+        (path / META_FILE).write_text(json.dumps(asdict(self.meta), indent=2), encoding="utf-8")
+        return path
+
+    def _forward(self, input_ids: list[list[int]]) -> list[np.ndarray]:
+        return forward_windows(self.model, input_ids, self.tokenizer.pad_token_id, self.batch_size, self.use_bf16)
+
+    # token tasks
+    def word_probs(self, words_batch: list[list[str]]) -> list[np.ndarray]:
+        """Per example, (n_words, n_labels) probabilities."""
+        windows = word_windows(self.tokenizer, words_batch, self.meta.max_length, self.meta.stride)
+        return merge_word_logits(windows, self._forward(windows.input_ids))
+
+    def tag_words(self, words_batch: list[list[str]]) -> list[list[tuple[str, float]]]:
+        """Per example, ``(tag, probability)`` of every word."""
+        return [[(self.meta.labels[k], float(row[k])) for row in probs for k in [int(row.argmax())]]
+                for probs in self.word_probs(words_batch)]
+
+    def entities(self, texts: list[str]) -> list[list[dict]]:
+        """Entity spans with character offsets into each text."""
+        offsets = [split_words(t) for t in texts]
+        tagged = self.tag_words([[t[s:e] for s, e in spans] for t, spans in zip(texts, offsets)])
+        out = []
+        for text, spans, tags in zip(texts, offsets, tagged):
+            entities = []
+            for kind, first, end in bio_spans([tag for tag, _ in tags]):
+                start, stop = spans[first][0], spans[end - 1][1]
+                score = float(np.mean([p for _, p in tags[first:end]]))
+                entities.append({"start": start, "end": stop, "text": text[start:stop], "label": kind,
+                                 "score": round(score, 4)})
+            out.append(entities)
+        return out
+
+    # text tasks
+    def text_probs(self, texts: list[str]) -> np.ndarray:
+        """(n_texts, n_labels) probabilities: softmax (single-label) or sigmoid (multi-label), pooled over windows."""
+        windows = text_windows(self.tokenizer, texts, self.meta.max_length, self.meta.stride)
+        logits = np.stack(self._forward(windows.input_ids)) if len(windows) else np.zeros((0, len(self.meta.labels)))
+        return pool_text_logits(windows, logits, len(texts), self.meta.task == "multi_label", self.meta.pool)
+
+    def decide(self, probs: np.ndarray) -> list[list[str]]:
+        """Labels from probabilities, with this model's thresholds."""
+        return decide_labels(probs, self.meta.labels, self.meta.task == "multi_label", self.meta.thresholds)
+
+    def classify(self, texts: list[str]) -> list[dict]:
+        """``{"labels": [...], "scores": {label: probability}}`` per text."""
+        probs = self.text_probs(texts)
+        return [{"labels": labels, "scores": {lab: round(float(p), 4) for lab, p in zip(self.meta.labels, row)}}
+                for labels, row in zip(self.decide(probs), probs)]
+
+
+
+def decide_labels(probs: np.ndarray, labels: list[str], multi_label: bool,
+                  thresholds: dict[str, float] | None = None) -> list[list[str]]:
+    """Argmax label (single-label) or every label at or above its threshold (multi-label, default 0.5)."""
+    if not multi_label:
+        return [[labels[int(row.argmax())]] for row in probs]
+    cut = np.array([(thresholds or {}).get(label, 0.5) for label in labels])
+    return [[label for label, hit in zip(labels, row >= cut) if hit] for row in probs]

@@ -1,0 +1,93 @@
+"""End to end with model=tiny: train a few steps per task type, check the MLflow run, evaluate the model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
+from mlflow.tracking import MlflowClient
+
+from tests.conftest import CONF_DIR
+from training.evaluate import evaluate
+from training.train import train
+
+CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
+CAMEO = ("Troops shelled the town.\t4\nThe minister praised the deal.\t1\nThey signed an accord.\t2\n"
+         "Officials condemned the move.\t3\nThe president said nothing.\t0\n")
+SATP = ("Militants shot dead two policemen.\t1\t0\t0\t0\nAn IED exploded near a market.\t0\t1\t0\t0\n"
+        "Gunmen abducted a trader and shot him.\t1\t0\t1\t0\n")
+
+
+def _compose(config: str, overrides: list[str]):
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose(config_name=config, overrides=overrides)
+
+
+def _write(tmp_path: Path, name: str, text: str, crlf: bool = False) -> str:
+    path = tmp_path / name
+    path.write_bytes(text.replace("\n", "\r\n").encode() if crlf else text.encode())
+    return str(path)
+
+
+CASES = {
+    "token": ("re3d", "f1_micro", lambda d: {"train": _write(d, "train.txt", CONLL * 3, crlf=True),
+                                            "dev": _write(d, "dev.txt", CONLL, crlf=True)}),
+    "single_label": ("cameo_class", "f1_macro", lambda d: {"train": _write(d, "train.tsv", CAMEO * 4)}),
+    "multi_label": ("satp", "example_f1", lambda d: {"train": _write(d, "train.tsv", SATP * 3),
+                                                     "dev": _write(d, "dev.tsv", SATP)}),
+}
+
+
+@pytest.mark.parametrize("task", list(CASES))
+def test_train_logs_a_complete_run_and_evaluates(task, tmp_path, mlflow_store):
+    data, primary, write = CASES[task]
+    files = write(tmp_path)
+    overrides = [f"data={data}", "model=tiny", "trainer.max_steps=2", "trainer.num_train_epochs=1",
+                 "trainer.per_device_train_batch_size=4", f"paths.output_dir={tmp_path / 'out'}",
+                 f"data.train.path={files['train']}", "precision=fp32"]
+    if "dev" in files:
+        overrides.append(f"data.dev.path={files['dev']}")
+    cfg = _compose("train", overrides)
+    score = train(cfg)
+    assert 0.0 <= score <= 1.0
+
+    client = MlflowClient()
+    experiment = client.get_experiment_by_name(data)
+    (run,) = client.search_runs([experiment.experiment_id])
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["dataset"] == data and run.data.tags["task"] == task
+    assert run.data.tags["git_commit"]
+    assert run.data.params["model.name"] == "tiny"
+    assert run.data.params["trainer.max_steps"] == "2"
+    assert run.data.metrics[f"dev_{primary}"] == pytest.approx(score)
+    history = client.get_metric_history(run.info.run_id, f"epoch_dev_{primary}")
+    assert len(history) >= 1
+    assert client.get_metric_history(run.info.run_id, "train_loss")
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {"config.yaml", "reports"} <= artifacts
+    if task != "token":
+        assert "figures" in artifacts
+    inputs = {d.dataset.name: d for d in run.inputs.dataset_inputs}
+    assert {f"{data}.train", f"{data}.dev"} <= set(inputs)
+    assert inputs[f"{data}.train"].dataset.digest
+
+    model_uri = run.data.tags["model_uri"]
+    loaded = mlflow.pyfunc.load_model(model_uri)
+    out = loaded.predict(pd.DataFrame({"text": ["Rebels attacked Aleppo.", ""]}))
+    assert len(out) == 2
+    assert loaded.metadata.get_input_schema().input_names() == ["text"]
+
+    test_path = files.get("dev", files["train"])
+    eval_cfg = _compose("evaluate", [f"data={data}", f"data.test_path={test_path}", f"model_uri={model_uri}",
+                                     f"output_dir={tmp_path / 'eval'}", "precision=fp32"])
+    metrics = evaluate(eval_cfg)
+    written = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    assert written["metrics"][primary] == pytest.approx(metrics[primary])
+    predictions = list((tmp_path / "eval").glob("predictions.*"))
+    assert len(predictions) == 1 and predictions[0].stat().st_size > 0
+    model_id = model_uri.removeprefix("models:/")
+    assert f"test_{primary}" in {m.key for m in mlflow.get_logged_model(model_id).metrics}

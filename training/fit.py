@@ -1,0 +1,77 @@
+"""Fine-tune one classifier: encode windows, train with the HF Trainer, choose the best epoch on dev,
+tune multi-label thresholds, and save the model folder the predictor loads."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+from transformers import Trainer, TrainingArguments
+
+from inference.runtime import resolve_precision
+from inference.task_model import TaskMeta, TaskModel
+from training.config import explicit_training_arguments
+from training.data import LoadedData, label_list
+from training.encoders import build_model
+from training.metrics import PRIMARY_METRIC, binarize, tune_thresholds
+from training.tasks import task_module
+from training.tracking import MlflowMetricsCallback
+
+
+@dataclass
+class FitResult:
+    model: TaskModel
+    model_dir: Path
+    evaluation: object  # the task module's Evaluation on dev, with the saved thresholds
+    untuned_metrics: dict[str, float] | None  # multi-label: dev metrics at threshold 0.5
+
+
+def _encode(module, task: str, examples: list, tokenizer, labels: list[str], data_cfg: DictConfig):
+    extra = {} if task == "token" else {"multi_label": task == "multi_label"}
+    return module.encode(examples, tokenizer, labels, data_cfg.max_length, data_cfg.stride, **extra)
+
+
+def training_arguments(cfg: DictConfig, output_dir: Path) -> TrainingArguments:
+    """``cfg.trainer`` as TrainingArguments, with precision, seed and best-model selection filled in."""
+    args = explicit_training_arguments(OmegaConf.to_container(cfg.trainer, resolve=True))
+    args.setdefault("metric_for_best_model", PRIMARY_METRIC[cfg.data.task])
+    args.update(output_dir=str(output_dir / "checkpoints"), seed=cfg.seed, bf16=resolve_precision(cfg.precision))
+    return TrainingArguments(**args)
+
+
+def fit(cfg: DictConfig, data: LoadedData, output_dir: Path) -> FitResult:
+    """Train on ``data.splits["train"]``, keep the best dev epoch, and save it under ``output_dir/model``."""
+    task = cfg.data.task
+    module = task_module(task)
+    labels = label_list(cfg.data)
+    model, tokenizer = build_model(cfg.model, task, labels)
+    train_examples, dev_examples = list(data.splits["train"]), list(data.splits["dev"])
+    train_set, _ = _encode(module, task, train_examples, tokenizer, labels, cfg.data)
+    dev_set, dev_windows = _encode(module, task, dev_examples, tokenizer, labels, cfg.data)
+    pool = cfg.data.pool or "max"
+    if task == "token":
+        compute = module.trainer_metrics(dev_examples, dev_windows, labels)
+    else:
+        compute = module.trainer_metrics(dev_examples, dev_windows, labels, task == "multi_label", pool)
+    args = training_arguments(cfg, output_dir)
+    trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
+                      data_collator=module.collator(tokenizer), compute_metrics=compute,
+                      callbacks=[MlflowMetricsCallback()])
+    trainer.train()
+
+    meta = TaskMeta(task=task, labels=labels, max_length=cfg.data.max_length, stride=cfg.data.stride,
+                    pool=pool, dataset=cfg.data.name)
+    task_model = TaskModel(trainer.model, tokenizer, meta, cfg.precision, args.per_device_eval_batch_size)
+    evaluation = module.evaluate(task_model, dev_examples)
+    untuned = None
+    if task == "multi_label":
+        untuned = evaluation.metrics
+        gold = binarize([ex["labels"] for ex in dev_examples], labels)
+        meta.thresholds = tune_thresholds(evaluation.probs, gold, labels)
+        evaluation = module.score(dev_examples, evaluation.probs, labels, True, meta.thresholds)
+    model_dir = task_model.save(output_dir / "model")
+    if not cfg.keep_checkpoints:
+        shutil.rmtree(output_dir / "checkpoints", ignore_errors=True)
+    return FitResult(task_model, model_dir, evaluation, untuned)

@@ -1,0 +1,106 @@
+"""Text classification, single-label (softmax) or multi-label (sigmoid), with windows pooled per text."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+from datasets import Dataset
+from sklearn.metrics import confusion_matrix
+from transformers import DataCollatorWithPadding, PreTrainedTokenizerBase
+
+from inference.task_model import TaskModel, decide_labels
+from inference.windows import Windows, pool_text_logits, text_windows
+from training.data.base import Example
+from training.metrics import binarize, multi_label_metrics, single_label_metrics
+
+NONE = "(none)"
+
+
+@dataclass
+class Evaluation:
+    metrics: dict[str, float]
+    report: dict
+    predictions: list[dict]  # per example: id, gold, predicted, scores
+    probs: np.ndarray
+
+
+def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: list[str], max_length: int,
+           stride: int, multi_label: bool) -> tuple[Dataset, Windows]:
+    """Windows of every text; each window carries its text's labels."""
+    label2id = {label: i for i, label in enumerate(labels)}
+    for ex in examples:
+        unknown = sorted(set(ex["labels"]) - set(label2id))
+        if unknown:
+            raise ValueError(f"example {ex['id']}: labels {unknown} are not in the label set {labels}")
+        if not multi_label and len(ex["labels"]) != 1:
+            raise ValueError(f"example {ex['id']}: a single-label task needs exactly one label, got {ex['labels']}")
+    if multi_label:
+        targets = binarize([ex["labels"] for ex in examples], labels).astype(np.float32).tolist()
+    else:
+        targets = [label2id[ex["labels"][0]] for ex in examples]
+    windows = text_windows(tokenizer, [ex["text"] for ex in examples], max_length, stride)
+    dataset = Dataset.from_dict({"input_ids": windows.input_ids,
+                                 "attention_mask": [[1] * len(x) for x in windows.input_ids],
+                                 "labels": [targets[i] for i in windows.example_index]})
+    return dataset, windows
+
+
+def collator(tokenizer: PreTrainedTokenizerBase) -> DataCollatorWithPadding:
+    return DataCollatorWithPadding(tokenizer)
+
+
+def score(examples: list[Example], probs: np.ndarray, labels: list[str], multi_label: bool,
+          thresholds: dict[str, float] | None = None) -> Evaluation:
+    """Task metrics of the decided labels, and per-example predictions with scores."""
+    pred = decide_labels(probs, labels, multi_label, thresholds)
+    gold = [ex["labels"] for ex in examples]
+    if multi_label:
+        metrics, report = multi_label_metrics(gold, pred, labels)
+    else:
+        metrics, report = single_label_metrics([g[0] for g in gold], [p[0] for p in pred], labels)
+    rows = [{"id": ex["id"], "gold": ex["labels"], "predicted": p,
+             "scores": {label: round(float(s), 4) for label, s in zip(labels, row)}}
+            for ex, p, row in zip(examples, pred, probs)]
+    return Evaluation(metrics, report, rows, probs)
+
+
+def trainer_metrics(examples: list[Example], windows: Windows, labels: list[str], multi_label: bool, pool: str):
+    """A ``compute_metrics`` for the Trainer that pools window logits per text (thresholds at 0.5)."""
+
+    def compute(eval_pred) -> dict[str, float]:
+        probs = pool_text_logits(windows, np.asarray(eval_pred.predictions), len(examples), multi_label, pool)
+        return score(examples, probs, labels, multi_label).metrics
+
+    return compute
+
+
+def evaluate(model: TaskModel, examples: list[Example]) -> Evaluation:
+    """Score a task model (with its saved thresholds) through the same path the predictor uses."""
+    probs = model.text_probs([ex["text"] for ex in examples])
+    meta = model.meta
+    return score(examples, probs, meta.labels, meta.task == "multi_label", meta.thresholds)
+
+
+def confusion(evaluation: Evaluation, labels: list[str], multi_label: bool) -> tuple[np.ndarray, list[str]]:
+    """Gold × predicted counts; for multi-label, label co-occurrence with a ``(none)`` row and column."""
+    if not multi_label:
+        gold = [r["gold"][0] for r in evaluation.predictions]
+        pred = [r["predicted"][0] for r in evaluation.predictions]
+        return confusion_matrix(gold, pred, labels=labels), labels
+    names = [*labels, NONE]
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(names), len(names)), dtype=int)
+    for row in evaluation.predictions:
+        for g in row["gold"] or [NONE]:
+            for p in row["predicted"] or [NONE]:
+                matrix[index[g], index[p]] += 1
+    return matrix, names
+
+
+def write_predictions(evaluation: Evaluation, path) -> None:
+    """JSON Lines: ``{"id", "gold", "predicted", "scores"}`` per example."""
+    with open(path, "w", encoding="utf-8") as out:
+        for row in evaluation.predictions:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -1,0 +1,76 @@
+"""Token classification: first-subword label alignment over strided windows, seqeval scoring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from datasets import Dataset
+from transformers import DataCollatorForTokenClassification, PreTrainedTokenizerBase
+
+from inference.task_model import TaskModel
+from inference.windows import Windows, merge_word_logits, word_labels, word_windows
+from training.data.base import Example
+from training.metrics import token_metrics
+
+
+@dataclass
+class Evaluation:
+    metrics: dict[str, float]
+    report: dict
+    predictions: list[dict]  # per example: id, tokens, gold, predicted
+
+
+def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: list[str], max_length: int,
+           stride: int) -> tuple[Dataset, Windows]:
+    """Windows of every example with each word's label on its first subword."""
+    label2id = {label: i for i, label in enumerate(labels)}
+    ids = []
+    for ex in examples:
+        unknown = sorted(set(ex["tags"]) - set(label2id))
+        if unknown:
+            raise ValueError(f"example {ex['id']}: tags {unknown} are not in the label set {labels}")
+        ids.append([label2id[t] for t in ex["tags"]])
+    windows = word_windows(tokenizer, [ex["tokens"] for ex in examples], max_length, stride)
+    dataset = Dataset.from_dict({"input_ids": windows.input_ids,
+                                 "attention_mask": [[1] * len(x) for x in windows.input_ids],
+                                 "labels": word_labels(windows, ids)})
+    return dataset, windows
+
+
+def collator(tokenizer: PreTrainedTokenizerBase) -> DataCollatorForTokenClassification:
+    return DataCollatorForTokenClassification(tokenizer)
+
+
+def score(examples: list[Example], probs: list[np.ndarray], labels: list[str]) -> Evaluation:
+    """seqeval metrics of argmax tags, and per-example predictions."""
+    pred = [[labels[k] for k in p.argmax(axis=1)] for p in probs]
+    gold = [ex["tags"] for ex in examples]
+    metrics, report = token_metrics(gold, pred)
+    rows = [{"id": ex["id"], "tokens": ex["tokens"], "gold": ex["tags"], "predicted": tags}
+            for ex, tags in zip(examples, pred)]
+    return Evaluation(metrics, report, rows)
+
+
+def trainer_metrics(examples: list[Example], windows: Windows, labels: list[str]):
+    """A ``compute_metrics`` for the Trainer that merges window logits back onto words."""
+
+    def compute(eval_pred) -> dict[str, float]:
+        logits = [row[:len(ids)] for row, ids in zip(eval_pred.predictions, windows.input_ids)]
+        return score(examples, merge_word_logits(windows, logits), labels).metrics
+
+    return compute
+
+
+def evaluate(model: TaskModel, examples: list[Example]) -> Evaluation:
+    """Score a task model on examples through the same windowed path the predictor uses."""
+    return score(examples, model.word_probs([ex["tokens"] for ex in examples]), model.meta.labels)
+
+
+def write_predictions(evaluation: Evaluation, path) -> None:
+    """CoNLL lines ``token<TAB>gold<TAB>predicted`` (tabs, since tokens may hold spaces), a blank line between examples."""
+    with open(path, "w", encoding="utf-8") as out:
+        for row in evaluation.predictions:
+            for tok, gold, pred in zip(row["tokens"], row["gold"], row["predicted"]):
+                out.write(f"{tok}\t{gold}\t{pred}\n")
+            out.write("\n")

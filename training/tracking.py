@@ -1,0 +1,191 @@
+"""MLflow tracking: store and experiment set-up, run lifecycle, and what every run logs."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator, Mapping
+from importlib.metadata import version
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import mlflow  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from mlflow.models import infer_signature  # noqa: E402
+from omegaconf import DictConfig, OmegaConf  # noqa: E402
+from transformers import TrainerCallback  # noqa: E402
+
+import inference  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MAX_PARAM_LENGTH = 6000
+PYFUNC_TASK = Path(inference.__file__).parent / "pyfunc_task.py"
+MODEL_REQUIREMENTS = ("torch", "transformers", "tokenizers", "safetensors", "numpy", "pandas", "mlflow")
+
+
+def tracking_uri(configured: str | None) -> str:
+    """The configured URI, else ``$MLFLOW_TRACKING_URI``, else SQLite ``mlflow.db`` in the working directory."""
+    return configured or os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / 'mlflow.db'}"
+
+
+def setup_tracking(mlflow_cfg: DictConfig) -> str:
+    """Point MLflow at the store and select the experiment; returns the experiment id.
+
+    A file lock around store creation keeps parallel jobs on a fresh SQLite store from racing on its migration.
+    """
+    uri = tracking_uri(mlflow_cfg.tracking_uri)
+    mlflow.set_tracking_uri(uri)
+    lock_path = Path(uri.removeprefix("sqlite:///") + ".lock") if uri.startswith("sqlite:///") else None
+    with _file_lock(lock_path):
+        return mlflow.set_experiment(mlflow_cfg.experiment_name).experiment_id
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def tracked_run(run_name: str | None, tags: Mapping[str, str]) -> Iterator[mlflow.ActiveRun]:
+    """An MLflow run that ends FINISHED, FAILED on an exception, or KILLED on Ctrl-C or SIGTERM."""
+
+    def _terminate(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    run = mlflow.start_run(run_name=run_name, tags=dict(tags))
+    try:
+        yield run
+    except KeyboardInterrupt:
+        mlflow.end_run("KILLED")
+        raise
+    except BaseException:
+        mlflow.end_run("FAILED")
+        raise
+    else:
+        mlflow.end_run("FINISHED")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def git_tags() -> dict[str, str]:
+    """The project's git commit and whether the tree had uncommitted changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    try:
+        return {"git_commit": git("rev-parse", "HEAD"), "git_dirty": str(bool(git("status", "--porcelain")))}
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return {"git_commit": "unknown", "git_dirty": "unknown"}
+
+
+def flatten(tree: Mapping, prefix: str = "") -> dict[str, object]:
+    """``{"a": {"b": 1}}`` → ``{"a.b": 1}``; lists stay values."""
+    out: dict[str, object] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out.update(flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def log_config(cfg: DictConfig) -> None:
+    """The resolved config: as flattened params, and as ``config.yaml``."""
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    params = {}
+    for key, value in flatten(resolved).items():
+        text = json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+        params[key] = text if len(text) <= MAX_PARAM_LENGTH else "<too long for a param: see config.yaml>"
+    mlflow.log_params(params)
+    mlflow.log_text(OmegaConf.to_yaml(resolved), "config.yaml")
+
+
+def log_dataset(records: list[dict], name: str, source: str, context: str) -> None:
+    """One split as an MLflow dataset input (name, digest, schema, source)."""
+    frame = pd.DataFrame([{k: json.dumps(v) if isinstance(v, list) else v for k, v in r.items()} for r in records])
+    dataset = mlflow.data.from_pandas(frame, source=source, name=name)
+    mlflow.log_input(dataset, context=context)
+
+
+def log_report(report: dict, metrics: Mapping[str, float], prefix: str, model_id: str | None = None) -> None:
+    """Final metrics as ``<prefix>_<name>`` (linked to a LoggedModel if given) and the per-label report as JSON."""
+    mlflow.log_metrics({f"{prefix}_{k}": float(v) for k, v in metrics.items()}, model_id=model_id)
+    mlflow.log_dict(report, f"reports/{prefix}_report.json")
+
+
+def log_confusion_matrix(matrix: np.ndarray, labels: list[str], title: str, artifact: str) -> None:
+    """A confusion matrix (rows gold, columns predicted) as a PNG."""
+    size = max(4.0, 0.6 * len(labels) + 2)
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    ax.set_title(title)
+    for (i, j), value in np.ndenumerate(matrix):
+        ax.text(j, i, str(value), ha="center", va="center",
+                color="white" if value > matrix.max() / 2 else "black")
+    fig.tight_layout()
+    mlflow.log_figure(fig, artifact)
+    plt.close(fig)
+
+
+class MlflowMetricsCallback(TrainerCallback):
+    """Logs per-epoch training loss, learning rate, epoch time and dev metrics to the active MLflow run."""
+
+    RENAMES = {"loss": "train_loss", "train_loss": "train_loss_mean", "train_runtime": "train_runtime_s"}
+
+    def __init__(self) -> None:
+        self._epoch_start = 0.0
+
+    def on_epoch_begin(self, args, state, control, **kwargs):
+        self._epoch_start = time.perf_counter()
+
+    def on_epoch_end(self, args, state, control, **kwargs):
+        mlflow.log_metric("epoch_time_s", time.perf_counter() - self._epoch_start, step=state.global_step)
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        metrics = {}
+        for key, value in (logs or {}).items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                name = f"epoch_dev_{key[5:]}" if key.startswith("eval_") else self.RENAMES.get(key, key)
+                metrics[name] = float(value)
+        mlflow.log_metrics(metrics, step=state.global_step)
+
+
+def pinned_requirements() -> list[str]:
+    """Exact versions of what the pyfunc model imports (torch without its local ``+cpu`` tag)."""
+    return [f"{name}=={version(name).split('+')[0]}" for name in MODEL_REQUIREMENTS]
+
+
+def log_task_model(model_dir: Path, example_texts: list[str], predict_fn) -> mlflow.models.model.ModelInfo:
+    """The fine-tuned model folder as a models-from-code pyfunc with signature and input example."""
+    example = pd.DataFrame({"text": example_texts})
+    signature = infer_signature(example, predict_fn(example))
+    return mlflow.pyfunc.log_model(name="model", python_model=str(PYFUNC_TASK),
+                                   artifacts={"model": str(model_dir)}, code_paths=[str(PYFUNC_TASK.parent)],
+                                   signature=signature, input_example=example,
+                                   pip_requirements=pinned_requirements())
