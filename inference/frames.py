@@ -19,3 +19,10 @@ def texts_from_frame(frame: pd.DataFrame) -> list[str]:
             raise ValueError(f"{label}: 'text' must be a string, got {type(value).__name__}")
         texts.append(value)
     return texts
+
+
+def with_ids(model_input: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
+    """``out`` with the input's ``id`` column (if any) copied in front."""
+    if isinstance(model_input, pd.DataFrame) and "id" in model_input.columns:
+        out.insert(0, "id", model_input["id"].tolist())
+    return out

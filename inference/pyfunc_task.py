@@ -2,7 +2,7 @@
 
 Output: one row per input text; token models give an ``entities`` column (list of
 ``{start, end, text, label, score}``), text classifiers ``labels`` (list) and ``scores`` ({label: probability}).
-An ``id`` column in the input is copied through.
+An ``id`` column in the input is copied through. ``model_config`` takes ``precision`` and ``batch_size``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from __future__ import annotations
 import mlflow
 import pandas as pd
 
-from inference.frames import texts_from_frame
+from inference.frames import texts_from_frame, with_ids
 from inference.task_model import TaskModel
 
 
 class TaskPyfunc(mlflow.pyfunc.PythonModel):
     def load_context(self, context: mlflow.pyfunc.PythonModelContext) -> None:
-        self.model = TaskModel.load(context.artifacts["model"])
+        settings = context.model_config or {}
+        self.model = TaskModel.load(context.artifacts["model"], precision=settings.get("precision", "auto"),
+                                    batch_size=int(settings.get("batch_size", 32)))
 
     def predict(self, context: mlflow.pyfunc.PythonModelContext, model_input: pd.DataFrame,
                 params: dict | None = None) -> pd.DataFrame:
@@ -25,9 +27,7 @@ class TaskPyfunc(mlflow.pyfunc.PythonModel):
             out = pd.DataFrame({"entities": self.model.entities(texts)})
         else:
             out = pd.DataFrame(self.model.classify(texts))
-        if isinstance(model_input, pd.DataFrame) and "id" in model_input.columns:
-            out.insert(0, "id", model_input["id"].tolist())
-        return out
+        return with_ids(model_input, out)
 
 
 mlflow.models.set_model(TaskPyfunc())

@@ -10,6 +10,7 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 from transformers import TrainingArguments
 
+from training.events.labels import register_resolver
 from training.tracking import PROJECT_ROOT
 
 
@@ -31,8 +32,10 @@ def explicit_training_arguments(trainer: dict[str, Any]) -> dict[str, Any]:
 
 
 def register() -> None:
-    """Store the TrainingArguments defaults as ``trainer/hf_defaults`` and point ``PROJECT_ROOT`` at the repo."""
+    """Store the TrainingArguments defaults as ``trainer/hf_defaults``, register ``${acled_labels:...}``, and
+    point ``PROJECT_ROOT`` at the repo."""
     os.environ.setdefault("PROJECT_ROOT", str(PROJECT_ROOT))
+    register_resolver()
     ConfigStore.instance().store(group="trainer", name="hf_defaults", node=training_argument_defaults())
 
 

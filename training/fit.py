@@ -7,6 +7,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
 from omegaconf import DictConfig, OmegaConf
 from transformers import Trainer, TrainingArguments
 
@@ -38,6 +39,8 @@ def training_arguments(cfg: DictConfig, output_dir: Path) -> TrainingArguments:
     args = explicit_training_arguments(OmegaConf.to_container(cfg.trainer, resolve=True))
     args.setdefault("metric_for_best_model", PRIMARY_METRIC[cfg.data.task])
     args.update(output_dir=str(output_dir / "checkpoints"), seed=cfg.seed, bf16=resolve_precision(cfg.precision))
+    if not torch.cuda.is_available():
+        args["use_cpu"] = True  # bf16 autocast on CPU is only enabled by the Trainer with use_cpu
     return TrainingArguments(**args)
 
 

@@ -20,7 +20,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import mlflow  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from mlflow.models import infer_signature  # noqa: E402
+from mlflow.models import ModelSignature, infer_signature  # noqa: E402
+from mlflow.types import ColSpec, Schema  # noqa: E402
 from omegaconf import DictConfig, OmegaConf  # noqa: E402
 from transformers import TrainerCallback  # noqa: E402
 
@@ -28,7 +29,9 @@ import inference  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAX_PARAM_LENGTH = 6000
-PYFUNC_TASK = Path(inference.__file__).parent / "pyfunc_task.py"
+INFERENCE_DIR = Path(inference.__file__).parent
+# overridable at load time: load_model(uri, model_config={...}) or $MLFLOW_PYFUNC_INFERENCE_CONFIG
+LOAD_SETTINGS = {"precision": "auto", "batch_size": 32}
 MODEL_REQUIREMENTS = ("torch", "transformers", "tokenizers", "safetensors", "numpy", "pandas", "mlflow")
 
 
@@ -181,11 +184,15 @@ def pinned_requirements() -> list[str]:
     return [f"{name}=={version(name).split('+')[0]}" for name in MODEL_REQUIREMENTS]
 
 
-def log_task_model(model_dir: Path, example_texts: list[str], predict_fn) -> mlflow.models.model.ModelInfo:
-    """The fine-tuned model folder as a models-from-code pyfunc with signature and input example."""
-    example = pd.DataFrame({"text": example_texts})
-    signature = infer_signature(example, predict_fn(example))
-    return mlflow.pyfunc.log_model(name="model", python_model=str(PYFUNC_TASK),
-                                   artifacts={"model": str(model_dir)}, code_paths=[str(PYFUNC_TASK.parent)],
-                                   signature=signature, input_example=example,
-                                   pip_requirements=pinned_requirements())
+def log_pyfunc(python_model: Path, artifacts: dict[str, str], example: pd.DataFrame, predict_fn,
+               registered_model_name: str | None = None) -> mlflow.models.model.ModelInfo:
+    """A models-from-code pyfunc (code from ``inference/``, weights as artifacts) with signature and example.
+
+    Input columns: ``text`` (required string) and the example's other columns (optional strings, e.g. ``id``).
+    """
+    inputs = Schema([ColSpec("string", column, required=column == "text") for column in example.columns])
+    signature = ModelSignature(inputs=inputs, outputs=infer_signature(example, predict_fn(example)).outputs)
+    return mlflow.pyfunc.log_model(name="model", python_model=str(python_model), artifacts=artifacts,
+                                   code_paths=[str(INFERENCE_DIR)], signature=signature, input_example=example,
+                                   pip_requirements=pinned_requirements(), model_config=dict(LOAD_SETTINGS),
+                                   registered_model_name=registered_model_name)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import hydra
 import mlflow
+import pandas as pd
 from omegaconf import DictConfig
 from transformers import set_seed
 
@@ -17,8 +18,8 @@ from training.data import load_splits
 from training.fit import fit
 from training.metrics import PRIMARY_METRIC
 from training.tasks import sequence
-from training.tracking import (git_tags, log_config, log_confusion_matrix, log_dataset, log_report,
-                               log_task_model, setup_tracking, tracked_run)
+from training.tracking import (INFERENCE_DIR, git_tags, log_config, log_confusion_matrix, log_dataset, log_report,
+                               log_pyfunc, setup_tracking, tracked_run)
 
 SAMPLE_TEXTS = ["Government forces shelled rebel positions near Aleppo on Monday, killing three fighters.",
                 "The foreign minister met his counterpart in Geneva to discuss a ceasefire."]
@@ -50,7 +51,8 @@ def train(cfg: DictConfig) -> float:
         if cfg.mlflow.log_model:
             predict = (lambda frame: {"entities": result.model.entities(list(frame["text"]))}
                        if cfg.data.task == "token" else result.model.classify(list(frame["text"])))
-            model_uri = log_task_model(result.model_dir, SAMPLE_TEXTS, predict).model_uri
+            model_uri = log_pyfunc(INFERENCE_DIR / "pyfunc_task.py", {"model": str(result.model_dir)},
+                                   pd.DataFrame({"text": SAMPLE_TEXTS}), predict).model_uri
             mlflow.set_tag("model_uri", model_uri)
         primary = PRIMARY_METRIC[cfg.data.task]
         print(f"dev {primary}: {evaluation.metrics[primary]:.4f}")

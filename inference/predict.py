@@ -1,0 +1,101 @@
+"""Predict entities and events for articles from a file or stdin.
+
+    python -m inference.predict --model <MLflow URI or predictor folder> --input article.txt --output out.json
+    python -m inference.predict --model models:/conflict-news@champion --input articles.jsonl --output out.jsonl
+    cat article.txt | python -m inference.predict --model <uri> > out.json
+
+``.txt`` (or stdin) is one article and gives one JSON object. ``.jsonl`` holds one ``{"id", "text"}`` object per
+line and gives one JSON line per input line, in order. A line that is not valid UTF-8 or JSON, or has no string
+``text``, gets an ``{"id", "line", "error"}`` record in its place; every other line is still predicted, and the
+command exits with status 1 after reporting each bad line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from tqdm import tqdm
+
+from inference.predictor import Predictor
+
+
+def parse_jsonl(raw_lines: list[bytes], source: str) -> tuple[list[dict], list[dict]]:
+    """Valid ``{"id", "text"}`` records (with their line numbers) and error records for the bad lines."""
+    good, bad = [], []
+    for number, raw in enumerate(raw_lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as err:
+            bad.append({"line": number, "error": f"{source}:{number}: invalid UTF-8 ({err.reason})"})
+            continue
+        except json.JSONDecodeError as err:
+            bad.append({"line": number, "error": f"{source}:{number}: invalid JSON ({err.msg})"})
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            bad.append({"line": number, "id": record.get("id") if isinstance(record, dict) else None,
+                        "error": f"{source}:{number}: needs a string 'text' field"})
+            continue
+        good.append({"line": number, "id": record.get("id", number), "text": record["text"]})
+    return good, bad
+
+
+def predict_records(predictor: Predictor, records: list[dict], batch_size: int) -> list[dict]:
+    """Predictions for records, in batches, with a progress bar on stderr when there is more than one batch."""
+    out = []
+    batches = range(0, len(records), batch_size)
+    for start in tqdm(batches, desc="articles", unit="batch", disable=len(batches) <= 1, file=sys.stderr):
+        chunk = records[start:start + batch_size]
+        for record, prediction in zip(chunk, predictor.predict_batch([r["text"] for r in chunk])):
+            out.append({"id": record["id"], **prediction})
+    return out
+
+
+def run(model: str, source: BinaryIO, name: str, jsonl: bool, sink: TextIO, batch_size: int) -> int:
+    """Predict ``source`` into ``sink``; returns the exit status (1 if any line was bad)."""
+    raw = source.read()
+    predictor = Predictor.load(model)
+    if not jsonl:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw[:err.start].count(b"\n") + 1
+            print(f"{name}:{line}: invalid UTF-8 ({err.reason})", file=sys.stderr)
+            return 1
+        json.dump(predictor.predict(text), sink, ensure_ascii=False, indent=2)
+        sink.write("\n")
+        return 0
+    good, bad = parse_jsonl(raw.splitlines(), name)
+    results = {r["line"]: r for r in bad}
+    for record, prediction in zip(good, predict_records(predictor, good, batch_size)):
+        results[record["line"]] = prediction
+    for line in sorted(results):
+        sink.write(json.dumps(results[line], ensure_ascii=False) + "\n")
+    for record in bad:
+        print(record["error"], file=sys.stderr)
+    return 1 if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m inference.predict", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", required=True, help="MLflow model URI or local predictor folder")
+    parser.add_argument("--input", default="-", help=".txt (one article), .jsonl ({id, text} per line) or - (stdin)")
+    parser.add_argument("--output", default="-", help="output file, or - for stdout")
+    parser.add_argument("--jsonl", action="store_true", help="treat stdin as JSON Lines")
+    parser.add_argument("--batch-size", type=int, default=16, help="articles per batch")
+    args = parser.parse_args(argv)
+    jsonl = args.jsonl or args.input.endswith(".jsonl")
+    with contextlib.ExitStack() as stack:
+        source = sys.stdin.buffer if args.input == "-" else stack.enter_context(Path(args.input).open("rb"))
+        sink = sys.stdout if args.output == "-" else stack.enter_context(Path(args.output).open("w", encoding="utf-8"))
+        return run(args.model, source, args.input if args.input != "-" else "<stdin>", jsonl, sink, args.batch_size)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

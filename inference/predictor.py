@@ -1,0 +1,128 @@
+"""The article predictor services load: raw text in, entities with offsets and ACLED-typed events out.
+
+A predictor folder holds ``predictor.json`` and two task-model folders: the entity tagger and the event typer
+(a single-label classifier over ACLED sub-event types, non-ACLED labels and a no-event label).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from inference.model_source import download_if_uri
+from inference.sentences import split_clauses, split_sentences
+from inference.task_model import TaskModel
+
+PREDICTOR_FILE = "predictor.json"
+SCHEMA_VERSION = 1
+ACLED_EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
+                     "Strategic developments")
+
+
+@dataclass
+class PredictorConfig:
+    """``predictor.json``: where the two models are and how events are decided."""
+
+    event_types: dict[str, str | None]  # event-typer label -> ACLED event type (None: not an ACLED event)
+    no_event_label: str = "NO_EVENT"
+    event_threshold: float = 0.5
+    entities_dir: str = "entities"
+    events_dir: str = "events"
+    schema_version: int = SCHEMA_VERSION
+    versions: dict[str, str] = field(default_factory=dict)  # provenance: model URIs, label-file version
+
+    def __post_init__(self) -> None:
+        unknown = {t for t in self.event_types.values() if t is not None} - set(ACLED_EVENT_TYPES)
+        if unknown:
+            raise ValueError(f"{PREDICTOR_FILE}: unknown ACLED event types {sorted(unknown)}")
+        if self.schema_version > SCHEMA_VERSION:
+            raise ValueError(f"{PREDICTOR_FILE}: schema_version {self.schema_version} is newer than this code")
+
+
+class Predictor:
+    """``Predictor.load(uri_or_dir).predict(text)`` → ``{"entities": [...], "events": [...], ...}``."""
+
+    def __init__(self, entities: TaskModel, events: TaskModel, config: PredictorConfig) -> None:
+        missing = set(events.meta.labels) - set(config.event_types) - {config.no_event_label}
+        if missing:
+            raise ValueError(f"{PREDICTOR_FILE}: event typer labels {sorted(missing)} have no event type")
+        if entities.meta.task != "token" or events.meta.task != "single_label":
+            raise ValueError("a predictor needs a token model for entities and a single-label event typer")
+        self.entities, self.events, self.config = entities, events, config
+
+    @classmethod
+    def load(cls, uri_or_dir: str | Path, precision: str = "auto", batch_size: int = 32) -> "Predictor":
+        """Load from a local predictor folder or an MLflow model URI (``models:/name@alias``, ``runs:/...``)."""
+        root = download_if_uri(uri_or_dir)
+        found = sorted(root.rglob(PREDICTOR_FILE))
+        if len(found) != 1:
+            raise FileNotFoundError(f"{uri_or_dir}: expected one {PREDICTOR_FILE}, found {len(found)}")
+        folder = found[0].parent
+        config = PredictorConfig(**json.loads(found[0].read_text(encoding="utf-8")))
+        return cls(TaskModel.load(folder / config.entities_dir, precision, batch_size),
+                   TaskModel.load(folder / config.events_dir, precision, batch_size), config)
+
+    def save(self, folder: str | Path) -> Path:
+        folder = Path(folder)
+        self.entities.save(folder / self.config.entities_dir)
+        self.events.save(folder / self.config.events_dir)
+        (folder / PREDICTOR_FILE).write_text(json.dumps(asdict(self.config), indent=2), encoding="utf-8")
+        return folder
+
+    def predict(self, text: str) -> dict:
+        """Entities and events of one article."""
+        return self.predict_batch([text])[0]
+
+    def predict_batch(self, texts: list[str]) -> list[dict]:
+        """Entities and events of each text; sentences of all texts are batched together."""
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"text {i}: expected a string, got {type(text).__name__}")
+        sentences = [(i, s, e) for i, text in enumerate(texts) for s, e in split_sentences(text)]
+        clauses = [(i, s, e, split_clauses(texts[i], s, e)) for i, s, e in sentences]
+        found = self.entities.entities([texts[i][s:e] for i, s, e in sentences])
+        spans = [(i, a, b) for i, s, e, parts in clauses for a, b in ([(s, e)] + (parts if len(parts) > 1 else []))]
+        probs = self.events.text_probs([texts[i][a:b] for i, a, b in spans]) if spans else None
+        scores = {span: row for span, row in zip(spans, probs if probs is not None else [])}
+
+        out = [{"entities": [], "events": [], "non_acled_events": []} for _ in texts]
+        for (i, s, _e), entities in zip(sentences, found):
+            out[i]["entities"].extend({**ent, "start": ent["start"] + s, "end": ent["end"] + s} for ent in entities)
+        for i, s, e, parts in clauses:
+            events, others = self._events(texts[i], (i, s, e), [(i, a, b) for a, b in parts] if len(parts) > 1
+                                          else [], scores)
+            out[i]["events"].extend(events)
+            out[i]["non_acled_events"].extend(others)
+        for record in out:
+            record["events"].sort(key=lambda ev: (ev["start"], ev["end"], ev["event_type"]))
+        return out
+
+    def _events(self, text: str, sentence: tuple, parts: list[tuple], scores: dict) -> tuple[list, list]:
+        """One event per ACLED type found in the sentence, anchored on the clause that scores it highest."""
+        labels = self.events.meta.labels
+        groups: dict[str, list[int]] = {}
+        for k, label in enumerate(labels):
+            kind = self.config.event_types.get(label)
+            if label != self.config.no_event_label:
+                groups.setdefault(kind or f"non-ACLED:{label}", []).append(k)
+        events, others = [], []
+        threshold = self.config.event_threshold
+        for kind, members in groups.items():
+            best_span, best_score = sentence, float(scores[sentence][members].sum())
+            for span in parts:
+                score = float(scores[span][members].sum())
+                if score >= threshold and (best_score < threshold or score > best_score):
+                    best_span, best_score = span, score
+            if best_score < threshold:
+                continue
+            _, start, end = best_span
+            sub = labels[members[int(np.argmax(scores[best_span][members]))]]
+            record = {"start": start, "end": end, "anchor": text[start:end], "score": round(best_score, 4)}
+            if kind.startswith("non-ACLED:"):
+                others.append({**record, "label": sub})
+            else:
+                events.append({**record, "event_type": kind, "sub_event_type": sub})
+        return events, others

@@ -1,0 +1,72 @@
+import pytest
+
+from inference.predictor import Predictor
+from inference.sentences import split_sentences
+
+TRICKY = [
+    "Le général\tPetraeus a visité Kyiv’s «centre» — 北京 reported 3 killed.\nNew line here.",
+    "  Leading spaces, then\r\nWindows line ends; and emoji 🙂 near Aleppo!  ",
+    " ".join(f"word{i}" for i in range(400)) + ".",  # one very long sentence: many windows
+    "Dr. Ahmed met Gen. Smith in the U.S. capital. Rebels shelled Idlib; troops clashed with them, and "
+    "police arrested 5.",
+]
+
+
+def _is_word_edge(text: str, i: int) -> bool:
+    return i == 0 or i == len(text) or not (text[i - 1].isalnum() and text[i].isalnum())
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_offsets_follow_the_original_text(tiny_predictor, text):
+    result = tiny_predictor.predict(text)
+    assert set(result) >= {"entities", "events"}
+    previous_end = 0
+    for ent in sorted(result["entities"], key=lambda e: e["start"]):
+        assert text[ent["start"]:ent["end"]] == ent["text"]
+        assert ent["start"] >= previous_end  # no overlaps
+        assert _is_word_edge(text, ent["start"]) and _is_word_edge(text, ent["end"])
+        assert ent["label"] in {"ORG", "LOC", "PER"} and 0 <= ent["score"] <= 1
+        previous_end = ent["end"]
+    for ev in result["events"]:
+        assert text[ev["start"]:ev["end"]] == ev["anchor"]
+        assert ev["anchor"] == ev["anchor"].strip()
+        assert ev["event_type"] in {"Battles", "Explosions/Remote violence", "Protests", "Strategic developments"}
+
+
+def test_long_text_is_covered_entirely(tiny_predictor):
+    text = TRICKY[2]
+    events = tiny_predictor.predict(text)["events"]
+    # the only sentence is the whole text; any event anchored on it spans all of it
+    assert all(ev["end"] <= len(text) for ev in events)
+    assert tiny_predictor.events.text_probs([text]).shape == (1, 6)
+
+
+def test_empty_and_whitespace_texts(tiny_predictor):
+    assert tiny_predictor.predict_batch(["", "  \n\t "]) == [
+        {"entities": [], "events": [], "non_acled_events": []}] * 2
+
+
+def test_non_string_is_rejected_with_its_position(tiny_predictor):
+    with pytest.raises(TypeError, match="text 1: expected a string, got int"):
+        tiny_predictor.predict_batch(["fine", 3])
+
+
+def test_random_models_still_emit_spans_to_check(tiny_predictor):
+    results = tiny_predictor.predict_batch(TRICKY)
+    assert sum(len(r["entities"]) for r in results) > 0
+    assert sum(len(r["events"]) for r in results) > 0
+
+
+def test_one_event_per_type_per_sentence(tiny_predictor):
+    text = TRICKY[3]
+    starts = [s for s, _ in split_sentences(text)]
+    seen = set()
+    for ev in tiny_predictor.predict(text)["events"]:
+        key = (ev["event_type"], max(s for s in starts if s <= ev["start"]))
+        assert key not in seen
+        seen.add(key)
+
+
+def test_save_and_load_round_trip(tiny_predictor, tiny_predictor_dir):
+    loaded = Predictor.load(tiny_predictor_dir, precision="fp32")
+    assert loaded.predict_batch(TRICKY) == tiny_predictor.predict_batch(TRICKY)

@@ -1,0 +1,1 @@
+"""ACLED event typing: the versioned label file and its mapping to the predictor's event types."""
