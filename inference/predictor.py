@@ -1,7 +1,8 @@
 """The article predictor services load: raw text in, entities with offsets and ACLED-typed events out.
 
-A predictor folder holds ``predictor.json`` and two task-model folders: the entity tagger and the event typer
-(a single-label classifier over ACLED sub-event types, non-ACLED labels and a no-event label).
+A predictor folder holds ``predictor.json`` and two model folders: the entity tagger and the event typer (a
+single-label classifier, or a zero-shot similarity typer, over ACLED sub-event types, non-ACLED labels and a
+no-event label).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from inference.model_loading import load_task_model
 from inference.model_source import download_if_uri
 from inference.sentences import split_clauses, split_sentences
+from inference.similarity_typer import SimilarityTyper
 from inference.task_model import TaskModel
 
 PREDICTOR_FILE = "predictor.json"
@@ -45,12 +48,13 @@ class PredictorConfig:
 class Predictor:
     """``Predictor.load(uri_or_dir).predict(text)`` → ``{"entities": [...], "events": [...], ...}``."""
 
-    def __init__(self, entities: TaskModel, events: TaskModel, config: PredictorConfig) -> None:
+    def __init__(self, entities: TaskModel, events: TaskModel | SimilarityTyper, config: PredictorConfig) -> None:
         missing = set(events.meta.labels) - set(config.event_types) - {config.no_event_label}
         if missing:
             raise ValueError(f"{PREDICTOR_FILE}: event typer labels {sorted(missing)} have no event type")
-        if entities.meta.task != "token" or events.meta.task != "single_label":
-            raise ValueError("a predictor needs a token model for entities and a single-label event typer")
+        if entities.meta.task != "token" or events.meta.task not in ("single_label", "similarity"):
+            raise ValueError("a predictor needs a token model for entities and a single-label or similarity "
+                             "event typer")
         self.entities, self.events, self.config = entities, events, config
 
     @classmethod
@@ -63,7 +67,7 @@ class Predictor:
         folder = found[0].parent
         config = PredictorConfig(**json.loads(found[0].read_text(encoding="utf-8")))
         return cls(TaskModel.load(folder / config.entities_dir, precision, batch_size),
-                   TaskModel.load(folder / config.events_dir, precision, batch_size), config)
+                   load_task_model(folder / config.events_dir, precision, batch_size), config)
 
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)

@@ -1,7 +1,7 @@
 """MLflow models-from-code entry point for one fine-tuned task model (``artifacts["model"]`` = its folder).
 
 Output: one row per input text; token models give an ``entities`` column (list of
-``{start, end, text, label, score}``), text classifiers ``labels`` (list) and ``scores`` ({label: probability}).
+``{start, end, text, label, score}``), text classifiers and similarity typers ``labels`` (list) and ``scores`` ({label: probability}).
 An ``id`` column in the input is copied through. ``model_config`` takes ``precision`` and ``batch_size``.
 """
 
@@ -11,14 +11,15 @@ import mlflow
 import pandas as pd
 
 from inference.frames import texts_from_frame, with_ids
-from inference.task_model import TaskModel
+from inference.model_loading import load_task_model
+from inference.task_model import classify
 
 
 class TaskPyfunc(mlflow.pyfunc.PythonModel):
     def load_context(self, context: mlflow.pyfunc.PythonModelContext) -> None:
         settings = context.model_config or {}
-        self.model = TaskModel.load(context.artifacts["model"], precision=settings.get("precision", "auto"),
-                                    batch_size=int(settings.get("batch_size", 32)))
+        self.model = load_task_model(context.artifacts["model"], precision=settings.get("precision", "auto"),
+                                     batch_size=int(settings.get("batch_size", 32)))
 
     def predict(self, context: mlflow.pyfunc.PythonModelContext, model_input: pd.DataFrame,
                 params: dict | None = None) -> pd.DataFrame:
@@ -26,7 +27,7 @@ class TaskPyfunc(mlflow.pyfunc.PythonModel):
         if self.model.meta.task == "token":
             out = pd.DataFrame({"entities": self.model.entities(texts)})
         else:
-            out = pd.DataFrame(self.model.classify(texts))
+            out = pd.DataFrame(classify(self.model, texts))
         return with_ids(model_input, out)
 
 

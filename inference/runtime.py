@@ -43,10 +43,22 @@ def autocast(use_bf16: bool, device: torch.device) -> Iterator[None]:
         yield
 
 
+def logits_of(outputs, mask: torch.Tensor) -> torch.Tensor:
+    """A classifier's logits."""
+    return outputs.logits
+
+
+def mean_pooled(outputs, mask: torch.Tensor) -> torch.Tensor:
+    """Sentence embeddings: the mean of the last hidden states over real (unpadded) tokens."""
+    weights = mask.unsqueeze(-1).to(outputs.last_hidden_state.dtype)
+    return (outputs.last_hidden_state * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1)
+
+
 @torch.inference_mode()
 def forward_windows(model: torch.nn.Module, input_ids: list[list[int]], pad_id: int, batch_size: int = 32,
-                    use_bf16: bool = False) -> list[np.ndarray]:
-    """Logits (float32) of every window, in input order; windows are batched by similar length."""
+                    use_bf16: bool = False, head=logits_of) -> list[np.ndarray]:
+    """``head(outputs, mask)`` (float32; default the logits) of every window, in input order; windows are
+    batched by similar length."""
     device = next(model.parameters()).device
     order = sorted(range(len(input_ids)), key=lambda i: len(input_ids[i]))
     out: list[np.ndarray | None] = [None] * len(input_ids)
@@ -58,8 +70,9 @@ def forward_windows(model: torch.nn.Module, input_ids: list[list[int]], pad_id: 
         for row, i in enumerate(idx):
             ids[row, :len(input_ids[i])] = torch.tensor(input_ids[i])
             mask[row, :len(input_ids[i])] = 1
+        mask = mask.to(device)
         with autocast(use_bf16, device):
-            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+            logits = head(model(input_ids=ids.to(device), attention_mask=mask), mask)
         logits = logits.float().cpu().numpy()
         for row, i in enumerate(idx):
             out[i] = logits[row, :len(input_ids[i])] if logits.ndim == 3 else logits[row]

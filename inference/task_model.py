@@ -16,7 +16,7 @@ from inference.windows import merge_word_logits, pool_text_logits, text_windows,
 
 META_FILE = "conflict_news.json"
 SCHEMA_VERSION = 1
-TASKS = ("token", "single_label", "multi_label")
+TASKS = ("token", "single_label", "multi_label", "similarity")
 
 
 @dataclass
@@ -58,6 +58,8 @@ class TaskModel:
         if not meta_path.is_file():
             raise FileNotFoundError(f"{path} is not a conflict-news model folder: {META_FILE} is missing")
         meta = TaskMeta(**json.loads(meta_path.read_text(encoding="utf-8")))
+        if meta.task == "similarity":
+            raise ValueError(f"{path} is a similarity typer: load it with inference.model_loading.load_task_model")
         auto = AutoModelForTokenClassification if meta.task == "token" else AutoModelForSequenceClassification
         model = auto.from_pretrained(path)
         return cls(model, AutoTokenizer.from_pretrained(path), meta, precision, batch_size)
@@ -105,16 +107,15 @@ class TaskModel:
         logits = np.stack(self._forward(windows.input_ids)) if len(windows) else np.zeros((0, len(self.meta.labels)))
         return pool_text_logits(windows, logits, len(texts), self.meta.task == "multi_label", self.meta.pool)
 
-    def decide(self, probs: np.ndarray) -> list[list[str]]:
-        """Labels from probabilities, with this model's thresholds."""
-        return decide_labels(probs, self.meta.labels, self.meta.task == "multi_label", self.meta.thresholds)
 
-    def classify(self, texts: list[str]) -> list[dict]:
-        """``{"labels": [...], "scores": {label: probability}}`` per text."""
-        probs = self.text_probs(texts)
-        return [{"labels": labels, "scores": {lab: round(float(p), 4) for lab, p in zip(self.meta.labels, row)}}
-                for labels, row in zip(self.decide(probs), probs)]
-
+def classify(model, texts: list[str]) -> list[dict]:
+    """``{"labels": [...], "scores": {label: probability}}`` per text, for any model with ``meta`` and
+    ``text_probs`` (a text TaskModel or a similarity typer), with the model's thresholds."""
+    meta = model.meta
+    probs = model.text_probs(texts)
+    decided = decide_labels(probs, meta.labels, meta.task == "multi_label", meta.thresholds)
+    return [{"labels": labels, "scores": {lab: round(float(p), 4) for lab, p in zip(meta.labels, row)}}
+            for labels, row in zip(decided, probs)]
 
 
 def decide_labels(probs: np.ndarray, labels: list[str], multi_label: bool,

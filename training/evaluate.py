@@ -5,6 +5,8 @@
 
 Writes ``<output_dir>/predictions.conll`` (token tasks) or ``predictions.jsonl`` (classification) and
 ``<output_dir>/metrics.json``, and logs both to MLflow, linked to the model when it is an MLflow LoggedModel.
+``data=case2021`` scores an event typer (alone or inside a packaged predictor) on CASE 2021 Task 2 subtasks 1-3
+and on the six ACLED event types.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ import mlflow
 from mlflow.exceptions import MlflowException
 from omegaconf import DictConfig
 
-from inference.model_source import local_model_dir
+from inference.model_loading import load_task_model
+from inference.model_source import download_if_uri, local_model_dir
+from inference.predictor import PREDICTOR_FILE, Predictor
 from inference.task_model import TaskModel
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import read_file
+from training.events.case_eval import case_scores
+from training.events.labels import load_labels
 from training.tasks import task_module
 from training.tracking import git_tags, log_report, setup_tracking, tracked_run
 
@@ -43,33 +49,66 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     """Predict every example of ``cfg.data.test_path``, write predictions and metrics, log them to MLflow."""
     if not cfg.data.test_path:
         raise ValueError("set data.test_path=<file> to the file to score")
-    model = TaskModel.load(local_model_dir(cfg.model_uri), precision=cfg.precision)
     examples, stats = read_file(cfg.data, cfg.data.test_path, cfg.data.get("test_keys"))
-    check_compatible(model, cfg.data, examples, cfg.data.test_path)
-    module = task_module(cfg.data.task)
-    evaluation = module.evaluate(model, examples)
-
     output_dir = Path(cfg.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    predictions = output_dir / ("predictions.conll" if cfg.data.task == "token" else "predictions.jsonl")
-    module.write_predictions(evaluation, predictions)
+    if cfg.data.get("evaluation") == "case2021":
+        metrics, report, predictions = _evaluate_case(cfg, examples, output_dir)
+    else:
+        model = TaskModel.load(local_model_dir(cfg.model_uri), precision=cfg.precision)
+        check_compatible(model, cfg.data, examples, cfg.data.test_path)
+        module = task_module(cfg.data.task)
+        evaluation = module.evaluate(model, examples)
+        metrics, report = evaluation.metrics, evaluation.report
+        predictions = output_dir / ("predictions.conll" if cfg.data.task == "token" else "predictions.jsonl")
+        module.write_predictions(evaluation, predictions)
     metrics_path = output_dir / "metrics.json"
-    metrics_path.write_text(json.dumps({"metrics": evaluation.metrics, "report": evaluation.report,
-                                        "examples": len(examples), "reader_stats": stats,
-                                        "model_uri": str(cfg.model_uri), "test_path": str(cfg.data.test_path)},
-                                       indent=2), encoding="utf-8")
+    metrics_path.write_text(json.dumps({"metrics": metrics, "report": report, "examples": len(examples),
+                                        "reader_stats": stats, "model_uri": str(cfg.model_uri),
+                                        "test_path": str(cfg.data.test_path)}, indent=2), encoding="utf-8")
+    _log(cfg, metrics, report, [predictions, metrics_path])
+    return metrics
 
+
+def _evaluate_case(cfg: DictConfig, examples: list[dict], output_dir: Path) -> tuple[dict, dict, Path]:
+    """CASE 2021 subtask scores of the event typer (alone or inside a predictor)."""
+    typer = event_typer_from(cfg.model_uri, cfg.precision)
+    probs = typer.text_probs([ex["text"] for ex in examples])
+    label_set = load_labels(cfg.data.label_file)
+    gold = [ex["labels"][0] for ex in examples]
+    metrics, per_row = case_scores(gold, probs, typer.meta.labels, label_set)
+    event_type = label_set.event_types()
+    predictions = output_dir / "predictions.jsonl"
+    with predictions.open("w", encoding="utf-8") as out:
+        for ex, truth, row, extra in zip(examples, gold, probs, per_row):
+            best = typer.meta.labels[int(row.argmax())]
+            record = {"id": ex["id"], "gold": truth, "gold_event_type": event_type.get(truth), "predicted": best,
+                      "predicted_event_type": event_type.get(best), **extra,
+                      "scores": {lab: round(float(p), 4) for lab, p in zip(typer.meta.labels, row)}}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return metrics, {"label_file_version": label_set.version}, predictions
+
+
+def event_typer_from(uri: str, precision: str):
+    """The event typer of a packaged predictor, or a typer model on its own."""
+    root = download_if_uri(uri)
+    if any(root.rglob(PREDICTOR_FILE)):
+        return Predictor.load(root, precision).events
+    return load_task_model(local_model_dir(root), precision=precision)
+
+
+def _log(cfg: DictConfig, metrics: dict[str, float], report: dict, files: list[Path]) -> None:
     setup_tracking(cfg.mlflow)
     model_id = _logged_model_id(str(cfg.model_uri))
     tags = {"dataset": cfg.data.name, "task": cfg.data.task, "kind": "evaluation",
             "model_uri": str(cfg.model_uri), "test_path": str(cfg.data.test_path), **git_tags()}
     with tracked_run(cfg.mlflow.run_name, tags) as run:
-        log_report(evaluation.report, evaluation.metrics, "test", model_id=model_id)
-        mlflow.log_artifact(str(predictions))
-        mlflow.log_artifact(str(metrics_path))
-        print(json.dumps({k: round(v, 4) for k, v in evaluation.metrics.items() if "." not in k}, indent=2))
-        print(f"predictions: {predictions}\nmetrics: {metrics_path}\nMLflow run id: {run.info.run_id}")
-    return evaluation.metrics
+        log_report(report, metrics, "test", model_id=model_id)
+        for path in files:
+            mlflow.log_artifact(str(path))
+        print(json.dumps({k: round(v, 4) for k, v in metrics.items() if "." not in k or k.startswith(
+            ("subtask", "event_type"))}, indent=2))
+        print("\n".join(f"{path.stem}: {path}" for path in files) + f"\nMLflow run id: {run.info.run_id}")
 
 
 def _logged_model_id(uri: str) -> str | None:

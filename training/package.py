@@ -16,6 +16,7 @@ import pandas as pd
 from mlflow.tracking import MlflowClient
 from omegaconf import DictConfig
 
+from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
 from inference.predictor import Predictor, PredictorConfig
 from inference.task_model import TaskModel
@@ -45,7 +46,7 @@ def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> Predict
     """Load both task models and check that the event typer's labels all have an ACLED mapping."""
     labels = load_labels(cfg.label_file)
     entities = TaskModel.load(local_model_dir(entity_uri))
-    events = TaskModel.load(local_model_dir(event_uri))
+    events = load_task_model(local_model_dir(event_uri))
     settings = PredictorConfig(event_types=labels.event_types(), no_event_label=NO_EVENT,
                                event_threshold=cfg.event_threshold,
                                versions={"entity_model": entity_uri, "event_model": event_uri,

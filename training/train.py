@@ -13,8 +13,10 @@ import pandas as pd
 from omegaconf import DictConfig
 from transformers import set_seed
 
+from inference.task_model import classify
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
+from training.events.case_eval import log_case_metrics
 from training.fit import fit
 from training.metrics import PRIMARY_METRIC
 from training.tasks import sequence
@@ -44,13 +46,15 @@ def train(cfg: DictConfig) -> float:
         if result.untuned_metrics is not None:
             mlflow.log_metrics({f"dev_at_0.5_{k}": v for k, v in result.untuned_metrics.items()})
             mlflow.log_dict(result.model.meta.thresholds, "reports/thresholds.json")
+        if cfg.data.get("label_file"):
+            log_case_metrics(list(data.splits["dev"]), evaluation.probs, result.model.meta.labels, cfg.data.label_file)
         if cfg.data.task != "token":
             matrix, names = sequence.confusion(evaluation, result.model.meta.labels, cfg.data.task == "multi_label")
             log_confusion_matrix(matrix, names, f"{cfg.data.name} dev", "figures/confusion_matrix.png")
         model_uri = None
         if cfg.mlflow.log_model:
             predict = (lambda frame: {"entities": result.model.entities(list(frame["text"]))}
-                       if cfg.data.task == "token" else result.model.classify(list(frame["text"])))
+                       if cfg.data.task == "token" else classify(result.model, list(frame["text"])))
             model_uri = log_pyfunc(INFERENCE_DIR / "pyfunc_task.py", {"model": str(result.model_dir)},
                                    pd.DataFrame({"text": SAMPLE_TEXTS}), predict).model_uri
             mlflow.set_tag("model_uri", model_uri)

@@ -77,6 +77,9 @@ def read_file(cfg: DictConfig, path: str, keys: list[str] | None = None) -> tupl
 
 def load_splits(cfg: DictConfig) -> LoadedData:
     """Read train and dev (or carve dev from train) into a DatasetDict with explicit features."""
+    if cfg.train is None:
+        raise ValueError(f"data={cfg.name} has no training split: it is only for scoring a file with "
+                         "training.evaluate (data.test_path=...)")
     stats = {"train": collections.Counter(), "dev": collections.Counter()}
     train_source = OmegaConf.to_container(cfg.train, resolve=True)
     examples = {"train": _read(cfg, train_source, stats["train"])}

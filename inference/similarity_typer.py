@@ -1,0 +1,75 @@
+"""Zero-shot event typing by similarity: a text's sentence embedding against embeddings of label descriptions.
+
+The folder holds the sentence encoder (a plain Hugging Face folder) and ``conflict_news.json`` with
+``task: similarity``; ``descriptions.json`` maps each label to its phrasings. A label's score is the best cosine
+similarity over its phrasings; probabilities are a softmax of scores divided by ``temperature``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from inference.runtime import forward_windows, mean_pooled, resolve_precision
+from inference.task_model import META_FILE, TaskMeta
+from inference.windows import text_windows
+
+DESCRIPTIONS_FILE = "descriptions.json"
+
+
+class SimilarityTyper:
+    """Same interface as a single-label TaskModel for typing: ``meta.labels`` and ``text_probs(texts)``."""
+
+    def __init__(self, encoder: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, meta: TaskMeta,
+                 descriptions: dict[str, list[str]], temperature: float = 0.05, precision: str = "auto",
+                 batch_size: int = 32) -> None:
+        missing = [label for label in meta.labels if not descriptions.get(label)]
+        if missing:
+            raise ValueError(f"labels without descriptions: {missing}")
+        self.encoder, self.tokenizer, self.meta = encoder.eval(), tokenizer, meta
+        self.descriptions, self.temperature = descriptions, temperature
+        self.use_bf16, self.batch_size = resolve_precision(precision), batch_size
+        phrases = [(label, text) for label in meta.labels for text in descriptions[label]]
+        self._owner = np.array([meta.labels.index(label) for label, _ in phrases])
+        self._phrases = self.embed([text for _, text in phrases])
+
+    @classmethod
+    def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32) -> "SimilarityTyper":
+        path = Path(path)
+        meta = TaskMeta(**json.loads((path / META_FILE).read_text(encoding="utf-8")))
+        extra = json.loads((path / DESCRIPTIONS_FILE).read_text(encoding="utf-8"))
+        return cls(AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path), meta,
+                   extra["descriptions"], extra["temperature"], precision, batch_size)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        self.encoder.save_pretrained(path, safe_serialization=True)
+        self.tokenizer.save_pretrained(path)
+        (path / META_FILE).write_text(json.dumps(asdict(self.meta), indent=2), encoding="utf-8")
+        (path / DESCRIPTIONS_FILE).write_text(json.dumps({"temperature": self.temperature,
+                                                          "descriptions": self.descriptions}, indent=2),
+                                              encoding="utf-8")
+        return path
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-length embeddings, averaged over the windows of long texts."""
+        windows = text_windows(self.tokenizer, texts, self.meta.max_length, self.meta.stride)
+        vectors = np.stack(forward_windows(self.encoder, windows.input_ids, self.tokenizer.pad_token_id,
+                                           self.batch_size, self.use_bf16, head=mean_pooled))
+        out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+        np.add.at(out, np.asarray(windows.example_index), vectors)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    def text_probs(self, texts: list[str]) -> np.ndarray:
+        """(n_texts, n_labels) softmax over each label's best description similarity."""
+        sims = self.embed(texts) @ self._phrases.T
+        scores = np.full((len(texts), len(self.meta.labels)), -np.inf, dtype=np.float32)
+        for j in range(len(self.meta.labels)):
+            scores[:, j] = sims[:, self._owner == j].max(axis=1)
+        z = scores / self.temperature
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)

