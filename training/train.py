@@ -33,7 +33,8 @@ def train(cfg: DictConfig) -> float:
     data = load_splits(cfg.data)
     output_dir = Path(cfg.paths.output_dir)
     setup_tracking(cfg.mlflow)
-    tags = {"dataset": cfg.data.name, "task": cfg.data.task, "encoder": cfg.model.name, **git_tags()}
+    tags = {"dataset": cfg.data.name, "task": cfg.data.task, "encoder": cfg.model.name, "approach": "fine_tune",
+            **git_tags()}
     with tracked_run(cfg.mlflow.run_name, tags) as run:
         log_config(cfg)
         mlflow.log_params({f"data_stats.{k}": v for k, v in data.stats.items()})

@@ -16,12 +16,13 @@ from typing import Any
 import datasets
 from omegaconf import DictConfig, OmegaConf
 
-from training.data import case_tsv, conll, grit_roles, ipe, muc_keys, tsv_class
+from training.data import acled_bridges, case_tsv, conll, grit_roles, ipe, muc_keys, tsv_class
 from training.data.base import DataFormatError, Example, invalid_iob
 
 Reader = Callable[[Mapping[str, Any], DictConfig, collections.Counter], list[Example]]
 
 READERS: dict[str, Reader] = {
+    "acled_bridges": acled_bridges.read,
     "case_tsv": case_tsv.read,
     "conll": conll.read,
     "tsv_class": tsv_class.read,

@@ -6,11 +6,13 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
+from training import config  # noqa: F401  (registers ${acled_labels:...})
 from training.data import label_list, load_splits
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
-CONFIGS = sorted(p.stem for p in (PROJECT_ROOT / "conf" / "data").glob("*.yaml"))
+EVALUATION_ONLY = {"case2021"}
+CONFIGS = sorted(p.stem for p in (PROJECT_ROOT / "conf" / "data").glob("*.yaml") if p.stem not in EVALUATION_ONLY)
 
 pytestmark = pytest.mark.skipif(not DATA_DIR.is_dir(), reason=f"no data at {DATA_DIR}")
 
@@ -22,7 +24,8 @@ def load():
     def load(name):
         if name not in cache:
             data_cfg = OmegaConf.load(PROJECT_ROOT / "conf" / "data" / f"{name}.yaml")
-            root = OmegaConf.create({"paths": {"data_dir": str(DATA_DIR)}, "data": data_cfg})
+            root = OmegaConf.create({"paths": {"data_dir": str(DATA_DIR), "root_dir": str(PROJECT_ROOT)},
+                                     "data": data_cfg})
             cache[name] = root.data, load_splits(root.data)
         return cache[name]
 
@@ -129,3 +132,10 @@ def test_muc_roles(load):
     _, data = load("muc_roles")
     assert data.stats["train.offsets_inside_word"] > 0 and data.stats["train.mentions_extended"] > 0
     assert all(counts(split, "token")[role] > 0 for split in data.splits.values() for role in ["PerpInd", "Weapon"])
+
+
+def test_evaluation_only_config_refuses_to_train():
+    data_cfg = OmegaConf.load(PROJECT_ROOT / "conf" / "data" / "case2021.yaml")
+    root = OmegaConf.create({"paths": {"root_dir": str(PROJECT_ROOT)}, "data": data_cfg})
+    with pytest.raises(ValueError, match="case2021 has no training split"):
+        load_splits(root.data)

@@ -39,38 +39,18 @@ def test_multi_label_flags(write, multi_cfg):
     assert [e["id"] for e in examples] == ["dev.tsv:1", "dev.tsv:2"]
 
 
-def test_wrong_column_count(write, multi_cfg, raises_at):
-    path = write("dev.tsv", "ok\t1\t0\t0\t0\nshort\t1\t0\n")
-    with raises_at(path, 2, "columns"):
-        read(path, multi_cfg)
-
-
-@pytest.mark.parametrize("label", ["5", "-1", "x", ""])
-def test_label_out_of_range(write, single_cfg, raises_at, label):
-    path = write("train.tsv", f"fine\t1\r\nbad\t{label}\r\n")
-    with raises_at(path, 2, "label"):
-        read(path, single_cfg)
-
-
-def test_flag_not_binary(write, multi_cfg, raises_at):
-    path = write("dev.tsv", "x\t1\t0\t2\t0\n")
-    with raises_at(path, 1, "flag"):
-        read(path, multi_cfg)
-
-
-def test_empty_text(write, single_cfg, raises_at):
-    path = write("train.tsv", "fine\t1\r\n \t2\r\n")
-    with raises_at(path, 2, "empty text"):
-        read(path, single_cfg)
-
-
-def test_unbalanced_quote_does_not_merge_lines(write, single_cfg, raises_at):
-    path = write("train.tsv", 'one\t0\r\n"two\t1\r\nthree\t2\r\nfour\t3\r\n')
-    with raises_at(path, 2, "quoted field"):
-        read(path, single_cfg)
-
-
-def test_empty_file(write, single_cfg, raises_at):
-    path = write("train.tsv", "")
-    with raises_at(path, None, "empty"):
-        read(path, single_cfg)
+@pytest.mark.parametrize("task, content, line, match", [
+    ("multi", "ok\t1\t0\t0\t0\nshort\t1\t0\n", 2, "columns"),
+    ("single", "fine\t1\r\nbad\t5\r\n", 2, "label"),
+    ("single", "fine\t1\r\nbad\t-1\r\n", 2, "label"),
+    ("single", "fine\t1\r\nbad\tx\r\n", 2, "label"),
+    ("single", "fine\t1\r\nbad\t\r\n", 2, "label"),
+    ("multi", "x\t1\t0\t2\t0\n", 1, "flag"),
+    ("single", "fine\t1\r\n \t2\r\n", 2, "empty text"),
+    ("single", 'one\t0\r\n"two\t1\r\nthree\t2\r\nfour\t3\r\n', 2, "quoted field"),
+    ("single", "", None, "empty"),
+])
+def test_malformed_input_names_file_and_line(write, single_cfg, multi_cfg, raises_at, task, content, line, match):
+    path = write("train.tsv", content)
+    with raises_at(path, line, match):
+        read(path, single_cfg if task == "single" else multi_cfg)
