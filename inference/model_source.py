@@ -8,8 +8,10 @@ from inference.task_model import META_FILE
 
 
 def find_model_dirs(root: Path) -> list[Path]:
-    """Folders under ``root`` (itself included) that hold a conflict-news model, sorted by path."""
-    return sorted(p.parent for p in root.rglob(META_FILE))
+    """The outermost folders under ``root`` (itself included) that hold a conflict-news model (an ensemble's
+    members are inside it), sorted by path."""
+    found = sorted(p.parent for p in root.rglob(META_FILE))
+    return [d for d in found if not any(other != d and other in d.parents for other in found)]
 
 
 def download_if_uri(uri_or_dir: str | Path) -> Path:

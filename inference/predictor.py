@@ -1,8 +1,8 @@
 """The article predictor services load: raw text in, entities with offsets and ACLED-typed events out.
 
 A predictor folder holds ``predictor.json`` and two model folders: the entity tagger and the event typer (a
-single-label classifier, or a zero-shot similarity typer, over ACLED sub-event types, non-ACLED labels and a
-no-event label).
+single-label classifier, a zero-shot similarity typer, or a weighted ensemble of them) over ACLED sub-event
+types, non-ACLED labels and a no-event label.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from inference.ensemble_typer import EnsembleTyper
 from inference.model_loading import load_task_model
 from inference.model_source import download_if_uri
 from inference.sentences import split_clauses, split_sentences
@@ -48,13 +49,14 @@ class PredictorConfig:
 class Predictor:
     """``Predictor.load(uri_or_dir).predict(text)`` → ``{"entities": [...], "events": [...], ...}``."""
 
-    def __init__(self, entities: TaskModel, events: TaskModel | SimilarityTyper, config: PredictorConfig) -> None:
+    def __init__(self, entities: TaskModel, events: TaskModel | SimilarityTyper | EnsembleTyper,
+                 config: PredictorConfig) -> None:
         missing = set(events.meta.labels) - set(config.event_types) - {config.no_event_label}
         if missing:
             raise ValueError(f"{PREDICTOR_FILE}: event typer labels {sorted(missing)} have no event type")
-        if entities.meta.task != "token" or events.meta.task not in ("single_label", "similarity"):
-            raise ValueError("a predictor needs a token model for entities and a single-label or similarity "
-                             "event typer")
+        if entities.meta.task != "token" or events.meta.task not in ("single_label", "similarity", "ensemble"):
+            raise ValueError("a predictor needs a token model for entities and a single-label, similarity or "
+                             "ensemble event typer")
         self.entities, self.events, self.config = entities, events, config
 
     @classmethod

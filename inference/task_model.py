@@ -16,7 +16,7 @@ from inference.windows import merge_word_logits, pool_text_logits, text_windows,
 
 META_FILE = "conflict_news.json"
 SCHEMA_VERSION = 1
-TASKS = ("token", "single_label", "multi_label", "similarity")
+TASKS = ("token", "single_label", "multi_label", "similarity", "ensemble")
 
 
 @dataclass
@@ -58,8 +58,8 @@ class TaskModel:
         if not meta_path.is_file():
             raise FileNotFoundError(f"{path} is not a conflict-news model folder: {META_FILE} is missing")
         meta = TaskMeta(**json.loads(meta_path.read_text(encoding="utf-8")))
-        if meta.task == "similarity":
-            raise ValueError(f"{path} is a similarity typer: load it with inference.model_loading.load_task_model")
+        if meta.task in ("similarity", "ensemble"):
+            raise ValueError(f"{path} is a {meta.task} typer: load it with inference.model_loading.load_task_model")
         auto = AutoModelForTokenClassification if meta.task == "token" else AutoModelForSequenceClassification
         model = auto.from_pretrained(path)
         return cls(model, AutoTokenizer.from_pretrained(path), meta, precision, batch_size)

@@ -1,5 +1,8 @@
 """The main job: train the entity tagger and the event typer, package the predictor, predict a sample article.
 
+The event typer is the equal-weight ensemble of the typer fine-tuned on the project's ACLED snippets and the
+zero-shot similarity typer.
+
     python -m training.main [--article resources/sample_article.txt] [--smoke]
 
 Every step is logged to MLflow (SQLite ``mlflow.db`` in the working directory unless ``MLFLOW_TRACKING_URI`` is
@@ -18,22 +21,29 @@ from pathlib import Path
 from hydra import compose, initialize_config_dir
 
 from inference.predictor import Predictor
+from training.events.ensemble import build_ensemble
 from training.package import package
 from training.tracking import PROJECT_ROOT
 from training.train import train
+from training.zero_shot import zero_shot
 
 CONF_DIR = PROJECT_ROOT / "conf"
-SMOKE = ["model=tiny", "trainer.max_steps=2", "trainer.num_train_epochs=1"]
+SMOKE_MODEL = ["model=tiny"]
+SMOKE_TRAINING = [*SMOKE_MODEL, "trainer.max_steps=2", "trainer.num_train_epochs=1"]
 
 
 def run_main_job(article: Path, output_dir: Path, smoke: bool = False) -> dict:
-    """Train both models, package them, and return the prediction for ``article``."""
-    extra = SMOKE if smoke else []
+    """Train the entity tagger and the event typers, package them, and return the prediction for ``article``."""
+    training, model = (SMOKE_TRAINING, SMOKE_MODEL) if smoke else ([], [])
+    steps = [("entities", train, "train", ["experiment=re3d_seed", *training]),
+             ("events", train, "train", ["experiment=acled_snippets", *training]),
+             ("zero_shot", zero_shot, "zero_shot", model),
+             ("ensemble", build_ensemble, "ensemble", [])]
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        for step, experiment in (("entities", "re3d_seed"), ("events", "acled_snippets")):
+        for step, run, config_name, overrides in steps:
             started = time.perf_counter()
-            train(compose("train", [f"experiment={experiment}", f"paths.output_dir={output_dir / step}", *extra]))
-            print(f"[main] {step} model trained in {time.perf_counter() - started:.0f} s")
+            run(compose(config_name, [*overrides, f"paths.output_dir={output_dir / step}"]))
+            print(f"[main] {step}: {time.perf_counter() - started:.0f} s")
         uri = package(compose("package", [f"paths.output_dir={output_dir / 'package'}"]))
     prediction = Predictor.load(uri).predict(article.read_text(encoding="utf-8"))
     print(f"[main] prediction for {article} with {uri}:")

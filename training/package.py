@@ -22,24 +22,12 @@ from inference.predictor import Predictor, PredictorConfig
 from inference.task_model import TaskModel
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.events.labels import NO_EVENT, load_labels
-from training.tracking import INFERENCE_DIR, git_tags, log_config, log_pyfunc, setup_tracking, tracked_run
+from training.tracking import (INFERENCE_DIR, git_tags, latest_model_uri, log_config, log_pyfunc, setup_tracking,
+                               tracked_run)
 
 EXAMPLE = pd.DataFrame({"id": ["sample-1"], "text": [
     "Militants attacked an army checkpoint near the border on Tuesday, and two soldiers were killed in the "
     "clashes. Later, hundreds of residents marched peacefully in the capital to demand their release."]})
-
-
-def latest_model_uri(experiment_name: str) -> str:
-    """The ``model_uri`` tag of the most recent FINISHED training run of an experiment."""
-    experiment = mlflow.get_experiment_by_name(experiment_name)
-    if experiment is None:
-        raise LookupError(f"no MLflow experiment {experiment_name!r}: train it first or pass the model URI")
-    runs = MlflowClient().search_runs([experiment.experiment_id], "attributes.status = 'FINISHED' "
-                                      "and tags.model_uri != ''", order_by=["attributes.start_time DESC"],
-                                      max_results=1)
-    if not runs:
-        raise LookupError(f"experiment {experiment_name!r} has no finished run with a logged model")
-    return runs[0].data.tags["model_uri"]
 
 
 def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> Predictor:
@@ -58,7 +46,7 @@ def package(cfg: DictConfig) -> str:
     """Build, log and register the predictor; returns ``models:/<name>@<alias>``."""
     setup_tracking(cfg.mlflow)
     entity_uri = cfg.entity_model or latest_model_uri(cfg.entity_experiment)
-    event_uri = cfg.event_model or latest_model_uri(cfg.event_experiment)
+    event_uri = cfg.event_model or latest_model_uri(cfg.event_experiment, cfg.event_approach)
     predictor = build_predictor(cfg, entity_uri, event_uri)
     folder = predictor.save(Path(cfg.paths.output_dir) / "predictor")
     with tracked_run(cfg.mlflow.run_name, {"kind": "package", **git_tags()}):

@@ -196,3 +196,19 @@ def log_pyfunc(python_model: Path, artifacts: dict[str, str], example: pd.DataFr
                                    code_paths=[str(INFERENCE_DIR)], signature=signature, input_example=example,
                                    pip_requirements=pinned_requirements(), model_config=dict(LOAD_SETTINGS),
                                    registered_model_name=registered_model_name)
+
+
+def latest_model_uri(experiment_name: str, approach: str | None = None) -> str:
+    """The ``model_uri`` tag of the most recent FINISHED run of an experiment (with that ``approach`` tag)."""
+    experiment = mlflow.get_experiment_by_name(experiment_name)
+    if experiment is None:
+        raise LookupError(f"no MLflow experiment {experiment_name!r}: train it first or pass the model URI")
+    query = "attributes.status = 'FINISHED' and tags.model_uri != ''"
+    if approach:
+        query += f" and tags.approach = '{approach}'"
+    runs = mlflow.search_runs([experiment.experiment_id], query, order_by=["attributes.start_time DESC"],
+                              max_results=1, output_format="list")
+    if not runs:
+        raise LookupError(f"experiment {experiment_name!r} has no finished run with a logged model"
+                          + (f" and approach={approach}" if approach else ""))
+    return runs[0].data.tags["model_uri"]

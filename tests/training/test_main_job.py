@@ -19,6 +19,9 @@ def test_main_job_smoke(tmp_path, mlflow_store):
     client = mlflow.MlflowClient()
     version = client.get_model_version_by_alias("conflict-news", "champion")
     assert int(version.version) == 1
-    for experiment in ("re3d_seed", "acled_snippets", "conflict-news-predictor"):
+    approaches = {"re3d_seed": {"fine_tune"}, "acled_snippets": {"fine_tune", "zero_shot", "ensemble"},
+                  "conflict-news-predictor": {None}}
+    for experiment, expected in approaches.items():
         runs = client.search_runs([client.get_experiment_by_name(experiment).experiment_id])
-        assert [r.info.status for r in runs] == ["FINISHED"]
+        assert {r.info.status for r in runs} == {"FINISHED"}
+        assert {r.data.tags.get("approach") for r in runs} == expected
