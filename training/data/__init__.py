@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from training.data import acled_bridges, case_tsv, conll, grit_roles, ipe, muc_keys, tsv_class
 from training.data.base import DataFormatError, Example, invalid_iob
+from training.data.reconcile import reconcile_names
 
 Reader = Callable[[Mapping[str, Any], DictConfig, collections.Counter], list[Example]]
 
@@ -71,7 +72,7 @@ def read_file(cfg: DictConfig, path: str, keys: list[str] | None = None) -> tupl
     """
     source = {"path": str(path)} if keys is None else {"path": str(path), "keys": list(keys)}
     stats: collections.Counter = collections.Counter()
-    examples = _map_tags(_read(cfg, source, stats), cfg, stats, source["path"])
+    examples = _reconcile(_map_tags(_read(cfg, source, stats), cfg, stats, source["path"]), cfg, stats)
     stats["examples"] = len(examples)
     return examples, dict(stats)
 
@@ -97,7 +98,7 @@ def load_splits(cfg: DictConfig) -> LoadedData:
     features = TOKEN_FEATURES if cfg.task == "token" else TEXT_FEATURES
     splits = {}
     for split, split_examples in examples.items():
-        split_examples = _map_tags(split_examples, cfg, stats[split], sources[split])
+        split_examples = _reconcile(_map_tags(split_examples, cfg, stats[split], sources[split]), cfg, stats[split])
         stats[split]["examples"] = len(split_examples)
         columns = {name: [example[name] for example in split_examples] for name in features}
         splits[split] = datasets.Dataset.from_dict(columns, features=features, split=split)
@@ -134,6 +135,13 @@ def _read(cfg: DictConfig, source: Mapping[str, Any], stats: collections.Counter
     if repeated:
         raise DataFormatError(source["path"], f"repeated example ids: {repeated[:5]}")
     return examples
+
+
+def _reconcile(examples: list[Example], cfg: DictConfig, stats: collections.Counter) -> list[Example]:
+    """Apply ``cfg.reconcile`` (name conventions of token tasks; see ``reconcile.py``) when it is set."""
+    if cfg.task != "token" or not cfg.get("reconcile"):
+        return examples
+    return reconcile_names(examples, cfg.reconcile, stats)
 
 
 def _map_tags(examples: list[Example], cfg: DictConfig, stats: collections.Counter, path: str) -> list[Example]:
