@@ -1,0 +1,42 @@
+import os
+import signal
+
+import mlflow
+import pytest
+from omegaconf import OmegaConf
+
+from training.tracking import flatten, setup_tracking, tracked_run, tracking_uri
+
+
+def _status(run_id):
+    return mlflow.get_run(run_id).info.status
+
+
+@pytest.mark.parametrize("error, status", [(RuntimeError("boom"), "FAILED"), (KeyboardInterrupt(), "KILLED")])
+def test_runs_end_failed_or_killed(mlflow_store, error, status):
+    setup_tracking(OmegaConf.create({"tracking_uri": None, "experiment_name": "lifecycle"}))
+    with pytest.raises(type(error)):
+        with tracked_run("r", {}) as run:
+            raise error
+    assert _status(run.info.run_id) == status
+
+
+def test_sigterm_ends_the_run_killed(mlflow_store):
+    setup_tracking(OmegaConf.create({"tracking_uri": None, "experiment_name": "lifecycle"}))
+    with pytest.raises(KeyboardInterrupt):
+        with tracked_run("r", {}) as run:
+            os.kill(os.getpid(), signal.SIGTERM)
+    assert _status(run.info.run_id) == "KILLED"
+
+
+def test_tracking_uri_precedence(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert tracking_uri(None) == f"sqlite:///{tmp_path / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///elsewhere.db")
+    assert tracking_uri(None) == "sqlite:///elsewhere.db"
+    assert tracking_uri("sqlite:///configured.db") == "sqlite:///configured.db"
+
+
+def test_flatten():
+    assert flatten({"a": {"b": 1, "c": [1, 2]}, "d": {}}) == {"a.b": 1, "a.c": [1, 2], "d": {}}
