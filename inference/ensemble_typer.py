@@ -24,6 +24,8 @@ class EnsembleTyper:
         if len(members) != len(weights) or not members:
             raise ValueError("an ensemble needs one weight per member, and at least one member")
         for member in members:
+            if member.meta.task not in ("single_label", "similarity", "ensemble"):
+                raise ValueError(f"ensemble members must be single-label typers, not {member.meta.task!r}")
             if list(member.meta.labels) != list(meta.labels):
                 raise ValueError(f"ensemble member labels differ: {member.meta.labels} vs {meta.labels}")
         total = float(sum(weights))

@@ -5,8 +5,8 @@
     cat article.txt | python -m inference.predict --model <uri> > out.json
 
 ``.txt`` (or stdin) is one article and gives one JSON object. ``.jsonl`` holds one ``{"id", "text"}`` object per
-line and gives one JSON line per input line, in order. A line that is not valid UTF-8 or JSON, or has no string
-``text``, gets an ``{"id", "line", "error"}`` record in its place; every other line is still predicted, and the
+line and gives one JSON line per non-blank input line, in order. A line that is not valid UTF-8 or JSON, or has no
+string ``text``, gets an ``{"line", "error"}`` record (with ``id`` when it could be read) in its place; every other line is still predicted, and the
 command exits with status 1 after reporting each bad line on stderr.
 """
 
@@ -71,7 +71,7 @@ def run(model: str, source: BinaryIO, name: str, jsonl: bool, sink: TextIO, batc
         json.dump(predictor.predict(text), sink, ensure_ascii=False, indent=2)
         sink.write("\n")
         return 0
-    good, bad = parse_jsonl(raw.splitlines(), name)
+    good, bad = parse_jsonl([line.removesuffix(b"\r") for line in raw.split(b"\n")], name)
     results = {r["line"]: r for r in bad}
     for record, prediction in zip(good, predict_records(predictor, good, batch_size)):
         results[record["line"]] = prediction

@@ -22,6 +22,7 @@ from inference.task_model import TaskModel
 
 PREDICTOR_FILE = "predictor.json"
 SCHEMA_VERSION = 1
+Span = tuple[int, int, int]  # (text index, start, end)
 ACLED_EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
                      "Strategic developments")
 
@@ -44,6 +45,8 @@ class PredictorConfig:
             raise ValueError(f"{PREDICTOR_FILE}: unknown ACLED event types {sorted(unknown)}")
         if self.schema_version > SCHEMA_VERSION:
             raise ValueError(f"{PREDICTOR_FILE}: schema_version {self.schema_version} is newer than this code")
+        if not 0 < self.event_threshold <= 1:
+            raise ValueError(f"{PREDICTOR_FILE}: event_threshold must be in (0, 1], not {self.event_threshold}")
 
 
 class Predictor:
@@ -58,6 +61,11 @@ class Predictor:
             raise ValueError("a predictor needs a token model for entities and a single-label, similarity or "
                              "ensemble event typer")
         self.entities, self.events, self.config = entities, events, config
+        # event type (or, for non-ACLED labels, the label itself) -> indices of its typer labels
+        self._groups: dict[str, list[int]] = {}
+        for k, label in enumerate(events.meta.labels):
+            if label != config.no_event_label:
+                self._groups.setdefault(config.event_types.get(label) or label, []).append(k)
 
     @classmethod
     def load(cls, uri_or_dir: str | Path, precision: str = "auto", batch_size: int = 32) -> "Predictor":
@@ -106,29 +114,29 @@ class Predictor:
             record["events"].sort(key=lambda ev: (ev["start"], ev["end"], ev["event_type"]))
         return out
 
-    def _events(self, text: str, sentence: tuple, parts: list[tuple], scores: dict) -> tuple[list, list]:
-        """One event per ACLED type found in the sentence, anchored on the clause that scores it highest."""
+    def _events(self, text: str, sentence: Span, clauses: list[Span],
+                scores: dict[Span, np.ndarray]) -> tuple[list[dict], list[dict]]:
+        """One record per event type (or non-ACLED label) the sentence reports.
+
+        A span (the sentence or one of its clauses) whose best label is the no-event label reports nothing. A
+        type is reported when its summed sub-type probability reaches the threshold on some span; it is anchored
+        on the best such clause, or on the sentence when no clause reaches the threshold.
+        """
         labels = self.events.meta.labels
-        groups: dict[str, list[int]] = {}
-        for k, label in enumerate(labels):
-            kind = self.config.event_types.get(label)
-            if label != self.config.no_event_label:
-                groups.setdefault(kind or f"non-ACLED:{label}", []).append(k)
+        no_event = labels.index(self.config.no_event_label) if self.config.no_event_label in labels else None
+        spans = [span for span in [sentence, *clauses] if no_event is None or int(scores[span].argmax()) != no_event]
         events, others = [], []
-        threshold = self.config.event_threshold
-        for kind, members in groups.items():
-            best_span, best_score = sentence, float(scores[sentence][members].sum())
-            for span in parts:
-                score = float(scores[span][members].sum())
-                if score >= threshold and (best_score < threshold or score > best_score):
-                    best_span, best_score = span, score
-            if best_score < threshold:
+        for kind, members in self._groups.items():
+            passing = [(float(scores[span][members].sum()), span) for span in spans]
+            passing = [(score, span) for score, span in passing if score >= self.config.event_threshold]
+            if not passing:
                 continue
-            _, start, end = best_span
-            sub = labels[members[int(np.argmax(scores[best_span][members]))]]
-            record = {"start": start, "end": end, "anchor": text[start:end], "score": round(best_score, 4)}
-            if kind.startswith("non-ACLED:"):
-                others.append({**record, "label": sub})
-            else:
+            score, span = max([p for p in passing if p[1] != sentence] or passing, key=lambda p: p[0])
+            _, start, end = span
+            sub = labels[members[int(np.argmax(scores[span][members]))]]
+            record = {"start": start, "end": end, "anchor": text[start:end], "score": round(score, 4)}
+            if kind in ACLED_EVENT_TYPES:
                 events.append({**record, "event_type": kind, "sub_event_type": sub})
+            else:
+                others.append({**record, "label": sub})
         return events, others

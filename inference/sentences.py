@@ -6,24 +6,30 @@ import re
 
 ABBREVIATIONS = frozenset("""
 mr mrs ms dr prof gen lt col maj capt cpt sgt cpl adm brig cmdr gov sen rep pres st mt ft jr sr rev hon
-jan feb mar apr jun jul aug sep sept oct nov dec no nos vs etc inc ltd co corp dept est approx fig al
+jan feb mar apr jun jul aug sep sept oct nov dec vs etc inc ltd co corp dept est approx fig al
 """.split())
+NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})  # abbreviations only before a number: "No. 4 Brigade"
 # a candidate boundary: end punctuation (plus closing quotes/brackets), then whitespace
 BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
-PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n|\r\n[ \t]*\r\n")
+PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n")
+FOLLOWING = re.compile(r"\s+(\S)")
+LAST_WORD = re.compile(r"(\w+(?:\.\w+)*)\.$")
 # a clause break: a semicolon, or a comma before a conjunction that opens a new clause
 CLAUSE = re.compile(r"\s*;\s+|,\s+(?=(?:and|but|while|whereas|before|after|then)\s)")
 
 
-def _is_abbreviation(text: str, end: int) -> bool:
+def _is_abbreviation(text: str, end: int, following: str) -> bool:
     """True when the period ending at ``end`` closes an abbreviation or an initial (``Gen.``, ``U.S.``, ``J.``)."""
     if text[end - 1] != ".":
         return False
-    word = re.search(r"(\w+(?:\.\w+)*)\.$", text[:end])
+    start = max(text.rfind(" ", 0, end - 1), text.rfind("\n", 0, end - 1), text.rfind("\t", 0, end - 1)) + 1
+    word = LAST_WORD.search(text, start, end)
     if word is None:
         return False
-    token = word.group(1)
-    return token.lower() in ABBREVIATIONS or "." in token or (len(token) == 1 and token.isalpha())
+    token = word.group(1).lower()
+    if token in NUMBER_ABBREVIATIONS:
+        return following.isdigit()
+    return token in ABBREVIATIONS or "." in token or (len(token) == 1 and token.isalpha())
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -45,10 +51,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         cuts.update(match.span())
     for match in BOUNDARY.finditer(text):
         end = match.end()
-        following = re.match(r"\s+(\S)", text[end:])
+        following = FOLLOWING.match(text, end)
         if following is None or following.group(1).islower():
             continue
-        if _is_abbreviation(text, match.start() + len(match.group(0).rstrip("\"'”’)]"))):
+        if _is_abbreviation(text, match.start() + len(match.group(0).rstrip("\"'”’)]")), following.group(1)):
             continue
         cuts.add(end)
     bounds = sorted(cuts)

@@ -57,6 +57,8 @@ class SimilarityTyper:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, averaged over the windows of long texts."""
+        if not texts:
+            return np.zeros((0, self.encoder.config.hidden_size), dtype=np.float32)
         windows = text_windows(self.tokenizer, texts, self.meta.max_length, self.meta.stride)
         vectors = np.stack(forward_windows(self.encoder, windows.input_ids, self.tokenizer.pad_token_id,
                                            self.batch_size, self.use_bf16, head=mean_pooled))
@@ -66,6 +68,8 @@ class SimilarityTyper:
 
     def text_probs(self, texts: list[str]) -> np.ndarray:
         """(n_texts, n_labels) softmax over each label's best description similarity."""
+        if not texts:
+            return np.zeros((0, len(self.meta.labels)), dtype=np.float32)
         sims = self.embed(texts) @ self._phrases.T
         scores = np.full((len(texts), len(self.meta.labels)), -np.inf, dtype=np.float32)
         for j in range(len(self.meta.labels)):

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 WORD_PATTERN = re.compile(r"\w+(?:[-'’.&]\w+)*|[^\w\s]")
 
 
 def split_words(text: str) -> list[tuple[int, int]]:
-    """Character spans of the words of ``text``: runs of word characters (with inner ``-'’.&``) or single symbols."""
-    return [m.span() for m in WORD_PATTERN.finditer(text)]
+    """Character spans of the words of ``text``: runs of word characters (with inner ``-'’.&``) or single symbols.
+
+    Combining marks (accents in decomposed text, Indic vowel signs) join the word they touch, so a span never
+    ends inside a written word.
+    """
+    spans: list[tuple[int, int]] = []
+    for match in WORD_PATTERN.finditer(text):
+        start, end = match.span()
+        touching = spans and spans[-1][1] == start
+        if touching and "M" in (unicodedata.category(text[start])[0], unicodedata.category(text[start - 1])[0]):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:

@@ -82,8 +82,11 @@ class TaskModel:
 
     def tag_words(self, words_batch: list[list[str]]) -> list[list[tuple[str, float]]]:
         """Per example, ``(tag, probability)`` of every word."""
-        return [[(self.meta.labels[k], float(row[k])) for row in probs for k in [int(row.argmax())]]
-                for probs in self.word_probs(words_batch)]
+        out = []
+        for probs in self.word_probs(words_batch):
+            best = probs.argmax(axis=1)
+            out.append([(self.meta.labels[k], float(row[k])) for k, row in zip(best, probs)])
+        return out
 
     def entities(self, texts: list[str]) -> list[list[dict]]:
         """Entity spans with character offsets into each text."""

@@ -48,12 +48,12 @@ def mpnet_path(cache_dir: str | Path) -> Path:
 
 def pretrained_path(model_cfg: DictConfig) -> Path:
     """Folder of the pretrained weights and tokenizer that ``model_cfg`` names."""
-    if model_cfg.source == "minilm_package":
+    if model_cfg.source in ("minilm_package", "tiny"):  # the tiny model borrows MiniLM's tokenizer
         return minilm_path()
     if model_cfg.source == "mpnet_parts":
         return mpnet_path(model_cfg.cache_dir)
-    if model_cfg.source in ("path", "tiny"):
-        return Path(model_cfg.path) if model_cfg.source == "path" else minilm_path()
+    if model_cfg.source == "path":
+        return Path(model_cfg.path)
     raise ValueError(f"model.source must be minilm_package, mpnet_parts, path or tiny, not {model_cfg.source!r}")
 
 

@@ -4,15 +4,19 @@ tune multi-label thresholds, and save the model folder the predictor loads."""
 from __future__ import annotations
 
 import shutil
+from types import ModuleType
 from dataclasses import dataclass
 from pathlib import Path
 
+import mlflow
 import torch
 from omegaconf import DictConfig, OmegaConf
-from transformers import Trainer, TrainingArguments
+from datasets import Dataset
+from transformers import PreTrainedTokenizerBase, Trainer, TrainingArguments
 
 from inference.runtime import resolve_precision
 from inference.task_model import TaskMeta, TaskModel
+from inference.windows import Windows
 from training.config import explicit_training_arguments
 from training.data import LoadedData, label_list
 from training.encoders import build_model
@@ -29,7 +33,8 @@ class FitResult:
     untuned_metrics: dict[str, float] | None  # multi-label: dev metrics at threshold 0.5
 
 
-def _encode(module, task: str, examples: list, tokenizer, labels: list[str], data_cfg: DictConfig):
+def _encode(module: ModuleType, task: str, examples: list[dict], tokenizer: PreTrainedTokenizerBase,
+            labels: list[str], data_cfg: DictConfig) -> tuple[Dataset, Windows]:
     extra = {} if task == "token" else {"multi_label": task == "multi_label"}
     return module.encode(examples, tokenizer, labels, data_cfg.max_length, data_cfg.stride, **extra)
 
@@ -49,10 +54,15 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path) -> FitResult:
     task = cfg.data.task
     module = task_module(task)
     labels = label_list(cfg.data)
+    if len(labels) < 2:
+        raise ValueError(f"data={cfg.data.name} has {len(labels)} label(s): a classifier needs at least two")
     model, tokenizer = build_model(cfg.model, task, labels)
     train_examples, dev_examples = list(data.splits["train"]), list(data.splits["dev"])
-    train_set, _ = _encode(module, task, train_examples, tokenizer, labels, cfg.data)
+    train_set, train_windows = _encode(module, task, train_examples, tokenizer, labels, cfg.data)
     dev_set, dev_windows = _encode(module, task, dev_examples, tokenizer, labels, cfg.data)
+    mlflow.log_params({"windows.train": len(train_windows), "windows.dev": len(dev_windows),
+                       "windows.train.words_as_unk": train_windows.replaced_words,
+                       "windows.dev.words_as_unk": dev_windows.replaced_words})
     pool = cfg.data.pool or "max"
     if task == "token":
         compute = module.trainer_metrics(dev_examples, dev_windows, labels)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from seqeval.metrics import classification_report as seqeval_report
 from seqeval.metrics import f1_score as seqeval_f1
-from seqeval.scheme import IOB2
 from sklearn.metrics import accuracy_score, classification_report, f1_score, precision_recall_fscore_support
 from sklearn.preprocessing import MultiLabelBinarizer
 
@@ -13,8 +12,8 @@ PRIMARY_METRIC = {"token": "f1_micro", "single_label": "f1_macro", "multi_label"
 
 
 def token_metrics(gold: list[list[str]], pred: list[list[str]]) -> tuple[dict[str, float], dict]:
-    """Entity-level seqeval scores (default conlleval mode, IOB2): micro/macro F1 and per-type P/R/F1."""
-    report = seqeval_report(gold, pred, output_dict=True, zero_division=0, scheme=IOB2)
+    """Entity-level seqeval scores (default conlleval-compatible mode): micro/macro F1 and per-type P/R/F1."""
+    report = seqeval_report(gold, pred, output_dict=True, zero_division=0)
     metrics = {"f1_micro": seqeval_f1(gold, pred, average="micro", zero_division=0),
                "f1_macro": seqeval_f1(gold, pred, average="macro", zero_division=0),
                "precision_micro": report["micro avg"]["precision"],
@@ -27,21 +26,24 @@ def token_metrics(gold: list[list[str]], pred: list[list[str]]) -> tuple[dict[st
 
 
 def single_label_metrics(gold: list[str], pred: list[str], labels: list[str]) -> tuple[dict[str, float], dict]:
-    """Accuracy and macro, micro and weighted F1, plus the per-class report."""
+    """Accuracy and macro, micro and weighted F1 (over the labels present in gold or predictions, as
+    scikit-learn's default), plus the per-class report over all ``labels``."""
     metrics = {"accuracy": accuracy_score(gold, pred)}
+    present = [label for label in labels if label in set(gold) | set(pred)]
     for average in ("macro", "micro", "weighted"):
-        metrics[f"f1_{average}"] = f1_score(gold, pred, labels=labels, average=average, zero_division=0)
+        metrics[f"f1_{average}"] = f1_score(gold, pred, labels=present, average=average, zero_division=0)
     report = classification_report(gold, pred, labels=labels, output_dict=True, zero_division=0)
     metrics.update({f"{label}.f1": report[label]["f1-score"] for label in labels})
     return {k: float(v) for k, v in metrics.items()}, _plain(report)
 
 
 def example_based_f1(gold: np.ndarray, pred: np.ndarray) -> float:
-    """Mean over examples of 2|P∩G| / (|P|+|G|), skipping examples where both are empty (ConfliBERT's definition)."""
+    """Mean over examples of 2|P∩G| / (|P|+|G|), skipping examples where both are empty (ConfliBERT's definition);
+    1.0 when every example is empty on both sides."""
     inter = (gold & pred).sum(axis=1)
     sizes = gold.sum(axis=1) + pred.sum(axis=1)
     keep = sizes > 0
-    return float((2 * inter[keep] / sizes[keep]).mean()) if keep.any() else 0.0
+    return float((2 * inter[keep] / sizes[keep]).mean()) if keep.any() else 1.0
 
 
 def binarize(label_sets: list[list[str]], labels: list[str]) -> np.ndarray:

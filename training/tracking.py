@@ -73,8 +73,8 @@ def tracked_run(run_name: str | None, tags: Mapping[str, str]) -> Iterator[mlflo
     def _terminate(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
-    previous = signal.signal(signal.SIGTERM, _terminate)
     run = mlflow.start_run(run_name=run_name, tags=dict(tags))
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         yield run
     except KeyboardInterrupt:

@@ -1,6 +1,8 @@
+import numpy as np
 import pytest
 
-from inference.predictor import Predictor
+from inference.predictor import Predictor, PredictorConfig
+from inference.task_model import TaskMeta
 from inference.sentences import split_sentences
 
 TRICKY = [
@@ -70,3 +72,42 @@ def test_one_event_per_type_per_sentence(tiny_predictor):
 def test_save_and_load_round_trip(tiny_predictor, tiny_predictor_dir):
     loaded = Predictor.load(tiny_predictor_dir, precision="fp32")
     assert loaded.predict_batch(TRICKY) == tiny_predictor.predict_batch(TRICKY)
+
+
+class KeywordTyper:
+    """A stand-in event typer: probabilities by keyword, so that decisions are known in advance."""
+
+    LABELS = ["ARMED_CLASH", "AIR_STRIKE", "DIPLO", "NO_EVENT"]
+    meta = TaskMeta("single_label", LABELS, max_length=16, stride=4)
+
+    def text_probs(self, texts):
+        rows = []
+        for text in texts:
+            hits = [k for k, word in enumerate(["clash", "jets", "envoy"]) if word in text.lower()]
+            row = np.full(4, 0.02)
+            if hits:
+                row[hits] = 0.94 / len(hits)
+            else:
+                row[3] = 0.94
+            rows.append(row / row.sum())
+        return np.array(rows)
+
+
+def test_event_decisions(tiny_predictor):
+    predictor = Predictor(tiny_predictor.entities, KeywordTyper(),
+                          PredictorConfig(event_types={"ARMED_CLASH": "Battles", "AIR_STRIKE":
+                                                       "Explosions/Remote violence", "DIPLO": None}))
+    text = ("Jets bombed the town; troops then clashed with rebels nearby. The minister spoke at length. "
+            "An envoy arrived in Doha.")
+    result = predictor.predict(text)
+    # the first sentence reports two types, each anchored on its own clause
+    assert [(e["anchor"], e["event_type"], e["sub_event_type"]) for e in result["events"]] == [
+        ("Jets bombed the town", "Explosions/Remote violence", "AIR_STRIKE"),
+        ("troops then clashed with rebels nearby.", "Battles", "ARMED_CLASH")]
+    # a sentence typed NO_EVENT reports nothing; a non-ACLED label goes to non_acled_events
+    assert [(e["anchor"], e["label"]) for e in result["non_acled_events"]] == [("An envoy arrived in Doha.", "DIPLO")]
+
+
+def test_threshold_must_be_a_probability():
+    with pytest.raises(ValueError, match="event_threshold must be in"):
+        PredictorConfig(event_types={}, event_threshold=0)

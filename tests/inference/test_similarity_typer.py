@@ -24,6 +24,7 @@ def test_a_description_is_its_own_best_match(typer):
     probs = typer.text_probs(["Warplanes bombed the town.", "Crowds marched peacefully.", "x " * 50])
     assert probs.shape == (3, 3) and np.allclose(probs.sum(axis=1), 1)
     assert probs[0].argmax() == 0 and probs[1].argmax() == 1
+    assert typer.text_probs([]).shape == (0, 3)
 
 
 def test_round_trip(typer, tmp_path):

@@ -14,3 +14,9 @@ def test_bio_spans_follow_seqeval_conventions():
     assert bio_spans(tags) == [("PER", 0, 2), ("LOC", 3, 5), ("ORG", 5, 6), ("PER", 6, 7), ("ORG", 7, 8),
                                ("ORG", 8, 9)]
     assert bio_spans([]) == []
+
+
+def test_combining_marks_stay_inside_their_word():
+    text = "Cafe\u0301 in मुंबई, ok"  # decomposed é; Devanagari with vowel signs and anusvara
+    words = [text[s:e] for s, e in split_words(text)]
+    assert words == ["Cafe\u0301", "in", "मुंबई", ",", "ok"]

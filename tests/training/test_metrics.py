@@ -34,6 +34,8 @@ def test_example_based_f1_skips_examples_empty_on_both_sides():
     pred = np.array([[1, 0, 0], [0, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=bool)
     # example 1: 2*1/3; example 2 skipped; example 3: 0; example 4: 0 (predicted but gold empty)
     assert example_based_f1(gold, pred) == pytest.approx((2 / 3 + 0 + 0) / 3)
+    empty = np.zeros((2, 3), dtype=bool)
+    assert example_based_f1(empty, empty) == 1.0
 
 
 def test_multi_label_metrics():

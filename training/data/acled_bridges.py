@@ -42,14 +42,16 @@ def _bridge(name: str, bridge: Mapping[str, Any], cfg: DictConfig, stats: collec
     from training.data import READERS  # the registry imports this module
 
     native_cfg = OmegaConf.create({key: bridge.get(key) for key in ("task", "labels", "options", "entity_types")})
-    native = READERS[bridge["reader"]](bridge["source"], native_cfg, collections.Counter())
+    native_stats: collections.Counter = collections.Counter()
+    native = READERS[bridge["reader"]](bridge["source"], native_cfg, native_stats)
+    stats.update({f"bridge.{name}.{key}": count for key, count in native_stats.items()})
     wanted = set(bridge["when"])
     matched = [ex for ex in native if set(ex["labels"]) == wanted]
+    stats[f"bridge.{name}.matched"] = len(matched)
     cap = bridge.get("max_examples")
     if cap is not None and len(matched) > cap:
         keep = set(sorted(range(len(matched)), key=lambda i: hashlib.sha256(matched[i]["id"].encode()).digest())[:cap])
         matched = [ex for i, ex in enumerate(matched) if i in keep]
-    stats[f"bridge.{name}.matched"] = sum(set(ex["labels"]) == wanted for ex in native)
     stats[f"bridge.{name}.kept"] = len(matched)
     out = []
     for ex in matched:

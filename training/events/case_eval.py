@@ -37,9 +37,10 @@ def case_scores(gold: list[str], probs: np.ndarray, model_labels: list[str],
         truth = [gold[i] for i in rows]
         for i, p in zip(rows, pred):
             per_row[i][f"subtask{subtask}"] = p
+        present = sorted(set(truth) | set(pred))  # as scikit-learn's default: labels absent from both are not scored
         for average in ("micro", "macro", "weighted"):
             metrics[f"subtask{subtask}.f1_{average}"] = float(
-                f1_score(truth, pred, labels=candidates, average=average, zero_division=0))
+                f1_score(truth, pred, labels=present, average=average, zero_division=0))
         metrics[f"subtask{subtask}.n"] = float(len(rows))
         if subtask == 1:
             metrics["event_type.accuracy"] = float(accuracy_score([event_type[t] for t in truth],

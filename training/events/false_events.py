@@ -4,7 +4,8 @@
 
 Sources (configurable): CAMEO sentences of the "make a statement" and "verbal cooperation" classes (all of
 cameo_class, which no event typer is trained on) and MUC-4 dev documents without any incident template. Prints
-and logs to MLflow the share of texts and of sentences with at least one reported event, and writes every
+and logs to MLflow the share of texts with at least one reported event and the number of event anchors
+(sentences or clauses) per sentence, and writes every
 flagged text with its events to ``<output_dir>/flagged_<source>.jsonl`` for checking by hand (some of these
 texts do report events: MUC documents without terrorism templates often report military clashes).
 """
@@ -43,10 +44,10 @@ def false_events(cfg: DictConfig) -> dict[str, float]:
         predictions = predictor.predict_batch([ex["text"] for ex in examples])
         flagged = [(ex, p) for ex, p in zip(examples, predictions) if p["events"]]
         n_sentences = sum(len(split_sentences(ex["text"])) for ex in examples)
-        sentences_with_events = sum(len({(e["start"], e["end"]) for e in p["events"]}) for _, p in flagged)
+        anchors = sum(len({(e["start"], e["end"]) for e in p["events"]}) for _, p in flagged)
         metrics[f"{name}.texts"] = float(len(examples))
         metrics[f"{name}.text_false_event_rate"] = len(flagged) / max(len(examples), 1)
-        metrics[f"{name}.anchor_rate_per_sentence"] = sentences_with_events / max(n_sentences, 1)
+        metrics[f"{name}.event_anchors_per_sentence"] = anchors / max(n_sentences, 1)
         with (output_dir / f"flagged_{name}.jsonl").open("w", encoding="utf-8") as out:
             for ex, p in flagged:
                 out.write(json.dumps({"id": ex["id"], "text": ex["text"], "events": p["events"]},
