@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from transformers import PreTrainedTokenizerBase
+from transformers import BatchEncoding, PreTrainedTokenizerBase
 
 IGNORE_INDEX = -100
 
@@ -89,7 +89,7 @@ def word_windows(tokenizer: PreTrainedTokenizerBase, words_batch: list[list[str]
     return windows
 
 
-def _encode_words(tokenizer: PreTrainedTokenizerBase, words: list[str]):
+def _encode_words(tokenizer: PreTrainedTokenizerBase, words: list[str]) -> BatchEncoding:
     return tokenizer(words, is_split_into_words=True, add_special_tokens=False, verbose=False)
 
 

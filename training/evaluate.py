@@ -20,7 +20,9 @@ import mlflow
 from mlflow.exceptions import MlflowException
 from omegaconf import DictConfig
 
+from inference.ensemble_typer import EnsembleTyper
 from inference.model_loading import load_task_model
+from inference.similarity_typer import SimilarityTyper
 from inference.model_source import download_if_uri, local_model_dir
 from inference.predictor import PREDICTOR_FILE, Predictor
 from inference.task_model import TaskModel
@@ -89,7 +91,7 @@ def _evaluate_case(cfg: DictConfig, examples: list[dict], output_dir: Path) -> t
     return metrics, {"label_file_version": label_set.version}, predictions
 
 
-def event_typer_from(uri: str, precision: str):
+def event_typer_from(uri: str, precision: str) -> TaskModel | SimilarityTyper | EnsembleTyper:
     """The event typer of a packaged predictor, or a typer model on its own."""
     root = download_if_uri(uri)
     if any(root.rglob(PREDICTOR_FILE)):

@@ -21,7 +21,7 @@ from training.config import explicit_training_arguments
 from training.data import LoadedData, label_list
 from training.encoders import build_model
 from training.metrics import PRIMARY_METRIC, binarize, tune_thresholds
-from training.tasks import task_module
+from training.tasks import sequence, task_module, token
 from training.tracking import MlflowMetricsCallback
 
 
@@ -29,7 +29,7 @@ from training.tracking import MlflowMetricsCallback
 class FitResult:
     model: TaskModel
     model_dir: Path
-    evaluation: object  # the task module's Evaluation on dev, with the saved thresholds
+    evaluation: token.Evaluation | sequence.Evaluation  # on dev, with the saved thresholds
     untuned_metrics: dict[str, float] | None  # multi-label: dev metrics at threshold 0.5
 
 

@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import version
 from pathlib import Path
 
@@ -184,7 +184,8 @@ def pinned_requirements() -> list[str]:
     return [f"{name}=={version(name).split('+')[0]}" for name in MODEL_REQUIREMENTS]
 
 
-def log_pyfunc(python_model: Path, artifacts: dict[str, str], example: pd.DataFrame, predict_fn,
+def log_pyfunc(python_model: Path, artifacts: dict[str, str], example: pd.DataFrame,
+               predict_fn: Callable[[pd.DataFrame], object],
                registered_model_name: str | None = None) -> mlflow.models.model.ModelInfo:
     """A models-from-code pyfunc (code from ``inference/``, weights as artifacts) with signature and example.
 

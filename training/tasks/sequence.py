@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from datasets import Dataset
 from sklearn.metrics import confusion_matrix
-from transformers import DataCollatorWithPadding, PreTrainedTokenizerBase
+from transformers import DataCollatorWithPadding, EvalPrediction, PreTrainedTokenizerBase
 
 from inference.task_model import TaskModel, decide_labels
 from inference.windows import Windows, pool_text_logits, text_windows
@@ -48,6 +49,7 @@ def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: 
 
 
 def collator(tokenizer: PreTrainedTokenizerBase) -> DataCollatorWithPadding:
+    """Pads input ids per batch."""
     return DataCollatorWithPadding(tokenizer)
 
 
@@ -66,10 +68,11 @@ def score(examples: list[Example], probs: np.ndarray, labels: list[str], multi_l
     return Evaluation(metrics, report, rows, probs)
 
 
-def trainer_metrics(examples: list[Example], windows: Windows, labels: list[str], multi_label: bool, pool: str):
+def trainer_metrics(examples: list[Example], windows: Windows, labels: list[str], multi_label: bool,
+                    pool: str) -> Callable[[EvalPrediction], dict[str, float]]:
     """A ``compute_metrics`` for the Trainer that pools window logits per text (thresholds at 0.5)."""
 
-    def compute(eval_pred) -> dict[str, float]:
+    def compute(eval_pred: EvalPrediction) -> dict[str, float]:
         probs = pool_text_logits(windows, np.asarray(eval_pred.predictions), len(examples), multi_label, pool)
         return score(examples, probs, labels, multi_label).metrics
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from datasets import Dataset
-from transformers import DataCollatorForTokenClassification, PreTrainedTokenizerBase
+from transformers import DataCollatorForTokenClassification, EvalPrediction, PreTrainedTokenizerBase
 
 from inference.task_model import TaskModel
 from inference.windows import Windows, merge_word_logits, word_labels, word_windows
@@ -39,6 +40,7 @@ def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: 
 
 
 def collator(tokenizer: PreTrainedTokenizerBase) -> DataCollatorForTokenClassification:
+    """Pads input ids and labels (with IGNORE_INDEX) per batch."""
     return DataCollatorForTokenClassification(tokenizer)
 
 
@@ -52,10 +54,11 @@ def score(examples: list[Example], probs: list[np.ndarray], labels: list[str]) -
     return Evaluation(metrics, report, rows)
 
 
-def trainer_metrics(examples: list[Example], windows: Windows, labels: list[str]):
+def trainer_metrics(examples: list[Example], windows: Windows,
+                    labels: list[str]) -> Callable[[EvalPrediction], dict[str, float]]:
     """A ``compute_metrics`` for the Trainer that merges window logits back onto words."""
 
-    def compute(eval_pred) -> dict[str, float]:
+    def compute(eval_pred: EvalPrediction) -> dict[str, float]:
         logits = [row[:len(ids)] for row, ids in zip(eval_pred.predictions, windows.input_ids)]
         return score(examples, merge_word_logits(windows, logits), labels).metrics
 
