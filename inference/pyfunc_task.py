@@ -1,7 +1,8 @@
 """MLflow models-from-code entry point for one fine-tuned task model (``artifacts["model"]`` = its folder).
 
 Output: one row per input text; token models give an ``entities`` column (list of
-``{start, end, text, label, score}``), text classifiers and similarity typers ``labels`` (list) and ``scores`` ({label: probability}).
+``{start, end, text, label, score}``), text classifiers and typers ``labels`` (list) and ``scores``
+({label: probability}).
 An ``id`` column in the input is copied through. ``model_config`` takes ``precision`` and ``batch_size``.
 """
 

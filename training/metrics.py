@@ -51,7 +51,8 @@ def binarize(label_sets: list[list[str]], labels: list[str]) -> np.ndarray:
     return MultiLabelBinarizer(classes=labels).fit_transform(label_sets).astype(bool)
 
 
-def multi_label_metrics(gold: list[list[str]], pred: list[list[str]], labels: list[str]) -> tuple[dict[str, float], dict]:
+def multi_label_metrics(gold: list[list[str]], pred: list[list[str]],
+                        labels: list[str]) -> tuple[dict[str, float], dict]:
     """Example-based F1, label micro/macro F1, and per-label P/R/F1."""
     g, p = binarize(gold, labels), binarize(pred, labels)
     metrics = {"example_f1": example_based_f1(g, p),

@@ -71,7 +71,8 @@ def evaluate(model: TaskModel, examples: list[Example]) -> Evaluation:
 
 
 def write_predictions(evaluation: Evaluation, path) -> None:
-    """CoNLL lines ``token<TAB>gold<TAB>predicted`` (tabs, since tokens may hold spaces), a blank line between examples."""
+    """CoNLL lines ``token<TAB>gold<TAB>predicted`` (tabs: tokens may hold spaces), a blank line between
+    examples."""
     with open(path, "w", encoding="utf-8") as out:
         for row in evaluation.predictions:
             for tok, gold, pred in zip(row["tokens"], row["gold"], row["predicted"]):
