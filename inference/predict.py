@@ -7,8 +7,7 @@
 ``.txt`` (or stdin) is one article and gives one JSON object. ``.jsonl`` holds one ``{"id", "text"}`` object per
 line and gives one JSON line per non-blank input line, in order. A line that is not valid UTF-8 or JSON, or has no
 string ``text``, gets an ``{"line", "error"}`` record (with ``id`` when it could be read) in its place; every
-other line is still predicted, and the
-command exits with status 1 after reporting each bad line on stderr.
+other line is still predicted, and the command exits with status 1 after reporting each bad line on stderr.
 """
 
 from __future__ import annotations
