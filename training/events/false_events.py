@@ -55,7 +55,8 @@ def false_events(cfg: DictConfig) -> dict[str, float]:
     setup_tracking(cfg.mlflow)
     with tracked_run(cfg.mlflow.run_name, {"kind": "false_events", "model_uri": str(cfg.model_uri), **git_tags()}):
         mlflow.log_metrics(metrics)
-        mlflow.log_artifacts(str(output_dir), "flagged")
+        for name in cfg.sources:
+            mlflow.log_artifact(str(output_dir / f"flagged_{name}.jsonl"), "flagged")
     print(json.dumps(metrics, indent=2))
     return metrics
 
