@@ -2,7 +2,7 @@
 
     python -m training.events.compare [--experiments acled_snippets acled_weak] [--output comparison.md]
 
-Groups runs by experiment, approach, encoder, learning rate and epochs; prints a markdown table and logs it to
+Groups runs by experiment, approach, encoder, learning rate, epochs and ensemble weights; prints a markdown table and logs it to
 the ``acled-typer-comparison`` MLflow experiment.
 """
 
@@ -22,7 +22,8 @@ METRICS = {"dev_case_subtask1.f1_weighted": "S1 wF1", "dev_case_subtask2.f1_weig
            "dev_case_subtask3.f1_weighted": "S3 wF1", "dev_case_event_type.accuracy": "event-type acc",
            "dev_f1_macro": "macro F1 (31 labels)"}
 GROUP = {"experiment": "experiment", "tags.approach": "approach", "tags.encoder": "encoder",
-         "params.trainer.learning_rate": "lr", "params.trainer.num_train_epochs": "epochs"}
+         "params.trainer.learning_rate": "lr", "params.trainer.num_train_epochs": "epochs",
+         "params.weights": "ensemble weights"}
 
 
 def comparison_table(experiments: list[str]) -> pd.DataFrame:
