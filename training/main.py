@@ -1,7 +1,7 @@
 """The main job: train the entity tagger and the event typer, package the predictor, predict a sample article.
 
-The event typer is the equal-weight ensemble of the typer fine-tuned on the project's ACLED snippets and the
-zero-shot similarity typer.
+The event typer is the 0.7/0.3-weighted ensemble of the typer fine-tuned on the project's ACLED snippets and
+the zero-shot similarity typer.
 
     python -m training.main [--article resources/sample_article.txt] [--smoke]
 
