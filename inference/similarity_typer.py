@@ -16,7 +16,7 @@ from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTo
 
 from inference.runtime import forward_windows, mean_pooled, resolve_precision
 from inference.task_model import META_FILE, TaskMeta
-from inference.windows import text_windows
+from inference.windows import softmax, text_windows
 
 DESCRIPTIONS_FILE = "descriptions.json"
 
@@ -74,6 +74,4 @@ class SimilarityTyper:
         scores = np.full((len(texts), len(self.meta.labels)), -np.inf, dtype=np.float32)
         for j in range(len(self.meta.labels)):
             scores[:, j] = sims[:, self._owner == j].max(axis=1)
-        z = scores / self.temperature
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        return softmax(scores / self.temperature)

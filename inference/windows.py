@@ -115,7 +115,8 @@ def word_labels(windows: Windows, label_ids: list[list[int]]) -> list[list[int]]
     return out
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis."""
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -146,14 +147,14 @@ def merge_word_logits(windows: Windows, logits: list[np.ndarray]) -> list[np.nda
                         best, best_margin = i, margin
             rows.append(logits[best][windows.n_prefix + pos - windows.starts[best]])
         n_labels = logits[0].shape[-1] if logits else 0
-        out.append(_softmax(np.stack(rows)) if rows else np.zeros((0, n_labels), dtype=np.float32))
+        out.append(softmax(np.stack(rows)) if rows else np.zeros((0, n_labels), dtype=np.float32))
     return out
 
 
 def pool_text_logits(windows: Windows, logits: np.ndarray, n_examples: int, multi_label: bool,
                      pool: str = "max") -> np.ndarray:
     """(n_examples, n_labels) probabilities pooled over each example's windows (``max`` or ``mean``)."""
-    probs = _sigmoid(logits) if multi_label else _softmax(logits)
+    probs = _sigmoid(logits) if multi_label else softmax(logits)
     index = np.asarray(windows.example_index)
     out = np.zeros((n_examples, probs.shape[-1]), dtype=np.float32)
     for example in range(n_examples):
