@@ -11,21 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import hydra
-import mlflow
-import pandas as pd
 from omegaconf import DictConfig
 
 from inference.ensemble_typer import EnsembleTyper
 from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
-from inference.task_model import TaskMeta, classify
+from inference.task_model import TaskMeta
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
-from training.events.case_eval import log_case_metrics
-from training.tasks import sequence
-from training.tracking import (INFERENCE_DIR, git_tags, latest_model_uri, log_config, log_pyfunc, log_report,
-                               setup_tracking, tracked_run)
-from training.train import SAMPLE_TEXTS
+from training.events.typer_runs import log_typer
+from training.tracking import git_tags, latest_model_uri, log_config, setup_tracking, tracked_run
 
 
 def member_uris(cfg: DictConfig) -> list[str]:
@@ -49,19 +44,10 @@ def build_ensemble(cfg: DictConfig) -> float:
     dev = list(load_splits(cfg.data).splits["dev"])
     tags = {"dataset": cfg.data.name, "task": "ensemble", "approach": "ensemble", "members": ",".join(uris),
             **git_tags()}
-    with tracked_run(cfg.mlflow.run_name, tags) as run:
+    with tracked_run(cfg.mlflow.run_name, tags):
         log_config(cfg)
-        probs = ensemble.text_probs([ex["text"] for ex in dev])
-        evaluation = sequence.score(dev, probs, meta.labels, multi_label=False)
-        log_report(evaluation.report, evaluation.metrics, "dev")
-        case = log_case_metrics(dev, probs, meta.labels, cfg.data.label_file)
-        folder = ensemble.save(Path(cfg.paths.output_dir) / "model")
-        info = log_pyfunc(INFERENCE_DIR / "pyfunc_task.py", {"model": str(folder)},
-                          pd.DataFrame({"text": SAMPLE_TEXTS}), lambda frame: classify(ensemble, list(frame["text"])))
-        mlflow.set_tag("model_uri", info.model_uri)
-        print(f"dev subtask-1 weighted F1: {case['subtask1.f1_weighted']:.4f}\nMLflow run id: {run.info.run_id}\n"
-              f"model URI: {info.model_uri}")
-    return case["subtask1.f1_weighted"]
+        run = log_typer(ensemble, dev, cfg.data.label_file, Path(cfg.paths.output_dir))
+    return run.case["subtask1.f1_weighted"]
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="ensemble")
