@@ -21,7 +21,9 @@ from inference.model_source import local_model_dir
 from inference.predictor import Predictor, PredictorConfig
 from inference.task_model import TaskModel
 from training import config  # noqa: F401  (registers the Hydra schema)
+from training.data import load_splits
 from training.events.labels import NO_EVENT, load_labels
+from training.events.threshold import tune_event_threshold
 from training.tracking import (INFERENCE_DIR, git_tags, latest_model_uri, log_config, log_pyfunc, setup_tracking,
                                tracked_run)
 
@@ -30,16 +32,23 @@ EXAMPLE = pd.DataFrame({"id": ["sample-1"], "text": [
     "clashes. Later, hundreds of residents marched peacefully in the capital to demand their release."]})
 
 
-def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> Predictor:
-    """Load both task models and check that the event typer's labels all have an ACLED mapping."""
+def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> tuple[Predictor, float | None]:
+    """Load both models; with ``event_threshold: auto`` tune the threshold on the dev split of
+    ``threshold_data``. Returns the predictor and the dev micro F1 of event types at that threshold."""
     labels = load_labels(cfg.label_file)
     entities = TaskModel.load(local_model_dir(entity_uri))
     events = load_task_model(local_model_dir(event_uri))
+    threshold, score = cfg.event_threshold, None
+    if threshold == "auto":
+        dev = list(load_splits(cfg.threshold_data).splits["dev"])
+        probs = events.text_probs([ex["text"] for ex in dev])
+        threshold, score = tune_event_threshold(probs, [ex["labels"][0] for ex in dev], events.meta.labels,
+                                                labels.event_types(), NO_EVENT)
     settings = PredictorConfig(event_types=labels.event_types(), no_event_label=NO_EVENT,
-                               event_threshold=cfg.event_threshold,
+                               event_threshold=float(threshold),
                                versions={"entity_model": entity_uri, "event_model": event_uri,
                                          "label_file_version": str(labels.version)})
-    return Predictor(entities, events, settings)
+    return Predictor(entities, events, settings), score
 
 
 def package(cfg: DictConfig) -> str:
@@ -47,10 +56,13 @@ def package(cfg: DictConfig) -> str:
     setup_tracking(cfg.mlflow)
     entity_uri = cfg.entity_model or latest_model_uri(cfg.entity_experiment)
     event_uri = cfg.event_model or latest_model_uri(cfg.event_experiment, cfg.event_approach)
-    predictor = build_predictor(cfg, entity_uri, event_uri)
+    predictor, threshold_f1 = build_predictor(cfg, entity_uri, event_uri)
     folder = predictor.save(Path(cfg.paths.output_dir) / "predictor")
     with tracked_run(cfg.mlflow.run_name, {"kind": "package", **git_tags()}):
         log_config(cfg)
+        mlflow.log_param("event_threshold_used", predictor.config.event_threshold)
+        if threshold_f1 is not None:
+            mlflow.log_metric("dev_event_type_micro_f1", threshold_f1)
 
         def predict(frame: pd.DataFrame) -> pd.DataFrame:
             return pd.DataFrame(predictor.predict_batch(list(frame["text"])))
@@ -60,6 +72,8 @@ def package(cfg: DictConfig) -> str:
         version = info.registered_model_version
         MlflowClient().set_registered_model_alias(cfg.registered_model_name, cfg.alias, version)
         alias_uri = f"models:/{cfg.registered_model_name}@{cfg.alias}"
+        print(f"event threshold: {predictor.config.event_threshold}"
+              + (f" (tuned on dev: event-type micro F1 {threshold_f1:.3f})" if threshold_f1 is not None else ""))
         print(f"logged model: {info.model_uri}\nregistered: {cfg.registered_model_name} version {version}\n"
               f"load it with: {alias_uri}\npredictor folder: {folder}")
     return alias_uri

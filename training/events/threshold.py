@@ -1,0 +1,38 @@
+"""Choose the predictor's event threshold on dev: the cut on summed sub-type probability that maximises
+micro F1 of (snippet, ACLED event type) decisions, with the predictor's rule that a span whose best label
+is the no-event label reports nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import f1_score
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from inference.predictor import ACLED_EVENT_TYPES
+
+GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
+
+
+def event_type_decisions(probs: np.ndarray, labels: list[str], event_types: dict[str, str | None],
+                         no_event_label: str, threshold: float) -> list[list[str]]:
+    """Per row, the ACLED event types the predictor would report at ``threshold``."""
+    no_event = labels.index(no_event_label)
+    groups = {kind: [k for k, label in enumerate(labels) if event_types.get(label) == kind]
+              for kind in ACLED_EVENT_TYPES}
+    return [[] if int(row.argmax()) == no_event else
+            [kind for kind, members in groups.items() if members and row[members].sum() >= threshold]
+            for row in probs]
+
+
+def tune_event_threshold(probs: np.ndarray, gold: list[str], labels: list[str], event_types: dict[str, str | None],
+                         no_event_label: str) -> tuple[float, float]:
+    """``(threshold, micro F1)`` on the grid; ties go to the higher threshold (fewer false events)."""
+    binarizer = MultiLabelBinarizer(classes=list(ACLED_EVENT_TYPES))
+    truth = binarizer.fit_transform([[event_types[g]] if event_types.get(g) else [] for g in gold])
+    best = (0.5, -1.0)
+    for threshold in GRID:
+        pred = binarizer.transform(event_type_decisions(probs, labels, event_types, no_event_label, threshold))
+        score = f1_score(truth, pred, average="micro", zero_division=0)
+        if score >= best[1]:
+            best = (float(threshold), float(score))
+    return best
