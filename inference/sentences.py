@@ -44,15 +44,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each sentence, whitespace trimmed; blank lines always end a sentence.
 
     A period ends a sentence unless it closes a known abbreviation or an initial, or the next word starts
-    in lower case.
+    in lower case (in a text with no upper-case letter at all, such as lower-cased wire text, case is ignored).
     """
+    cased = any(ch.isupper() for ch in text)
     cuts = {0, len(text)}
     for match in PARAGRAPH.finditer(text):
         cuts.update(match.span())
     for match in BOUNDARY.finditer(text):
         end = match.end()
         following = FOLLOWING.match(text, end)
-        if following is None or following.group(1).islower():
+        if following is None or (cased and following.group(1).islower()):
             continue
         if _is_abbreviation(text, match.start() + len(match.group(0).rstrip("\"'”’)]")), following.group(1)):
             continue

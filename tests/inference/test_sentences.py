@@ -20,6 +20,12 @@ def test_no_text_is_lost_between_sentences():
     assert all(not text[s:e][0].isspace() and not text[s:e][-1].isspace() for s, e in spans)
 
 
+def test_lower_cased_text_is_split_too():
+    text = "the army said three rebels died. gen. ortiz denied it. talks resume monday."
+    assert _pieces(text, split_sentences(text)) == [
+        "the army said three rebels died.", "gen. ortiz denied it.", "talks resume monday."]
+
+
 def test_clauses_split_at_semicolons_and_conjunctions():
     text = "Rebels shelled the town; troops clashed with them near Idlib, and police arrested two men."
     assert _pieces(text, split_clauses(text, 0, len(text))) == [
