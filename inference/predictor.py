@@ -49,6 +49,20 @@ class PredictorConfig:
             raise ValueError(f"{PREDICTOR_FILE}: event_threshold must be in (0, 1], not {self.event_threshold}")
 
 
+def event_groups(labels: list[str], event_types: dict[str, str | None], no_event_label: str) -> dict[str, list[int]]:
+    """ACLED event type (or, for a non-ACLED label, the label itself) -> indices of its typer labels."""
+    groups: dict[str, list[int]] = {}
+    for k, label in enumerate(labels):
+        if label != no_event_label:
+            groups.setdefault(event_types.get(label) or label, []).append(k)
+    return groups
+
+
+def no_event_index(labels: list[str], no_event_label: str) -> int | None:
+    """Index of the no-event label among the typer labels (None when the typer has none)."""
+    return labels.index(no_event_label) if no_event_label in labels else None
+
+
 class Predictor:
     """``Predictor.load(uri_or_dir).predict(text)`` → ``{"entities": [...], "events": [...], ...}``."""
 
@@ -61,11 +75,8 @@ class Predictor:
             raise ValueError("a predictor needs a token model for entities and a single-label, similarity or "
                              "ensemble event typer")
         self.entities, self.events, self.config = entities, events, config
-        # event type (or, for non-ACLED labels, the label itself) -> indices of its typer labels
-        self._groups: dict[str, list[int]] = {}
-        for k, label in enumerate(events.meta.labels):
-            if label != config.no_event_label:
-                self._groups.setdefault(config.event_types.get(label) or label, []).append(k)
+        self._groups = event_groups(events.meta.labels, config.event_types, config.no_event_label)
+        self._no_event = no_event_index(events.meta.labels, config.no_event_label)
 
     @classmethod
     def load(cls, uri_or_dir: str | Path, precision: str = "auto", batch_size: int = 32) -> "Predictor":
@@ -123,8 +134,7 @@ class Predictor:
         on the best such clause, or on the sentence when no clause reaches the threshold.
         """
         labels = self.events.meta.labels
-        no_event = labels.index(self.config.no_event_label) if self.config.no_event_label in labels else None
-        spans = [span for span in [sentence, *clauses] if no_event is None or int(scores[span].argmax()) != no_event]
+        spans = [span for span in [sentence, *clauses] if int(scores[span].argmax()) != self._no_event]
         events, others = [], []
         for kind, members in self._groups.items():
             passing = [(float(scores[span][members].sum()), span) for span in spans]

@@ -22,9 +22,9 @@ from omegaconf import DictConfig
 
 from inference.ensemble_typer import EnsembleTyper
 from inference.model_loading import load_task_model
-from inference.similarity_typer import SimilarityTyper
 from inference.model_source import download_if_uri, local_model_dir
 from inference.predictor import PREDICTOR_FILE, Predictor
+from inference.similarity_typer import SimilarityTyper
 from inference.task_model import TaskModel
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import read_file

@@ -4,14 +4,14 @@ tune multi-label thresholds, and save the model folder the predictor loads."""
 from __future__ import annotations
 
 import shutil
-from types import ModuleType
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import mlflow
 import torch
-from omegaconf import DictConfig, OmegaConf
 from datasets import Dataset
+from omegaconf import DictConfig, OmegaConf
 from transformers import PreTrainedTokenizerBase, Trainer, TrainingArguments
 
 from inference.runtime import resolve_precision

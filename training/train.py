@@ -17,13 +17,11 @@ from inference.task_model import classify
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
 from training.events.case_eval import log_case_metrics
-from training.events.typer_runs import SAMPLE_TEXTS
 from training.fit import fit
 from training.metrics import PRIMARY_METRIC
 from training.tasks import sequence
-from training.tracking import (INFERENCE_DIR, git_tags, log_config, log_confusion_matrix, log_dataset, log_report,
-                               log_pyfunc, setup_tracking, tracked_run)
-
+from training.tracking import (INFERENCE_DIR, SAMPLE_TEXTS, git_tags, log_config, log_confusion_matrix, log_dataset,
+                               log_pyfunc, log_report, setup_tracking, tracked_run)
 
 
 def train(cfg: DictConfig) -> float:

@@ -2,8 +2,8 @@
 
     python -m training.events.compare [--experiments acled_snippets acled_weak] [--output comparison.md]
 
-Groups runs by experiment, approach, encoder, learning rate, epochs and ensemble weights; prints a markdown table and logs it to
-the ``acled-typer-comparison`` MLflow experiment.
+Groups runs by experiment, approach, encoder, learning rate, epochs and ensemble weights; prints a markdown table
+and logs it to the ``acled-typer-comparison`` MLflow experiment.
 """
 
 from __future__ import annotations

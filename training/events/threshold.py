@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from inference.predictor import ACLED_EVENT_TYPES
+from inference.predictor import ACLED_EVENT_TYPES, event_groups, no_event_index
 
 GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
 
@@ -16,11 +16,11 @@ GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
 def event_type_decisions(probs: np.ndarray, labels: list[str], event_types: dict[str, str | None],
                          no_event_label: str, threshold: float) -> list[list[str]]:
     """Per row, the ACLED event types the predictor would report at ``threshold``."""
-    no_event = labels.index(no_event_label)
-    groups = {kind: [k for k, label in enumerate(labels) if event_types.get(label) == kind]
-              for kind in ACLED_EVENT_TYPES}
+    no_event = no_event_index(labels, no_event_label)
+    groups = {kind: members for kind, members in event_groups(labels, event_types, no_event_label).items()
+              if kind in ACLED_EVENT_TYPES}
     return [[] if int(row.argmax()) == no_event else
-            [kind for kind, members in groups.items() if members and row[members].sum() >= threshold]
+            [kind for kind, members in groups.items() if row[members].sum() >= threshold]
             for row in probs]
 
 
