@@ -31,6 +31,7 @@ class FitResult:
     model_dir: Path
     evaluation: token.Evaluation | sequence.Evaluation  # on dev, with the saved thresholds
     untuned_metrics: dict[str, float] | None  # multi-label: dev metrics at threshold 0.5
+    history: list[dict[str, float]]  # the Trainer's log history: per-epoch losses and dev metrics
 
 
 def _encode(module: ModuleType, task: str, examples: list[dict], tokenizer: PreTrainedTokenizerBase,
@@ -87,4 +88,4 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path) -> FitResult:
     model_dir = task_model.save(output_dir / "model")
     if not cfg.keep_checkpoints:
         shutil.rmtree(output_dir / "checkpoints", ignore_errors=True)
-    return FitResult(task_model, model_dir, evaluation, untuned)
+    return FitResult(task_model, model_dir, evaluation, untuned, trainer.state.log_history)

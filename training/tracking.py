@@ -8,24 +8,20 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import version
 from pathlib import Path
 
-import matplotlib
+import mlflow
+import pandas as pd
+from mlflow.models import ModelSignature, infer_signature
+from mlflow.types import ColSpec, Schema
+from omegaconf import DictConfig, OmegaConf
+from transformers import TrainerCallback
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import mlflow  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from mlflow.models import ModelSignature, infer_signature  # noqa: E402
-from mlflow.types import ColSpec, Schema  # noqa: E402
-from omegaconf import DictConfig, OmegaConf  # noqa: E402
-from transformers import TrainerCallback  # noqa: E402
-
-import inference  # noqa: E402
+import inference
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAX_PARAM_LENGTH = 6000
@@ -77,7 +73,9 @@ def tracked_run(run_name: str | None, tags: Mapping[str, str]) -> Iterator[mlflo
         raise KeyboardInterrupt(f"signal {signum}")
 
     run = mlflow.start_run(run_name=run_name, tags=dict(tags))
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    # signal handlers can only be set from the main thread (not so in a threaded launcher's workers)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         yield run
     except KeyboardInterrupt:
@@ -89,7 +87,8 @@ def tracked_run(run_name: str | None, tags: Mapping[str, str]) -> Iterator[mlflo
     else:
         mlflow.end_run("FINISHED")
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def git_tags() -> dict[str, str]:
@@ -141,24 +140,6 @@ def log_report(report: dict, metrics: Mapping[str, float], prefix: str, model_id
     mlflow.log_dict(report, f"reports/{prefix}_report.json")
 
 
-def log_confusion_matrix(matrix: np.ndarray, labels: list[str], title: str, artifact: str) -> None:
-    """A confusion matrix (rows gold, columns predicted) as a PNG."""
-    size = max(4.0, 0.6 * len(labels) + 2)
-    fig, ax = plt.subplots(figsize=(size, size))
-    ax.imshow(matrix, cmap="Blues")
-    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
-    ax.set_yticks(range(len(labels)), labels)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("gold")
-    ax.set_title(title)
-    for (i, j), value in np.ndenumerate(matrix):
-        ax.text(j, i, str(value), ha="center", va="center",
-                color="white" if value > matrix.max() / 2 else "black")
-    fig.tight_layout()
-    mlflow.log_figure(fig, artifact)
-    plt.close(fig)
-
-
 class MlflowMetricsCallback(TrainerCallback):
     """Logs per-epoch training loss, learning rate, epoch time and dev metrics to the active MLflow run."""
 
@@ -166,12 +147,18 @@ class MlflowMetricsCallback(TrainerCallback):
 
     def __init__(self) -> None:
         self._epoch_start = 0.0
+        self._epoch_times: list[float] = []
 
     def on_epoch_begin(self, args, state, control, **kwargs):
         self._epoch_start = time.perf_counter()
 
     def on_epoch_end(self, args, state, control, **kwargs):
-        mlflow.log_metric("epoch_time_s", time.perf_counter() - self._epoch_start, step=state.global_step)
+        self._epoch_times.append(time.perf_counter() - self._epoch_start)
+        mlflow.log_metric("epoch_time_s", self._epoch_times[-1], step=state.global_step)
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if self._epoch_times:
+            mlflow.log_metric("epoch_time_mean_s", sum(self._epoch_times) / len(self._epoch_times))
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         metrics = {}

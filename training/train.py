@@ -1,6 +1,8 @@
 """Fine-tune a classifier on one dataset and log the run to MLflow.
 
     python -m training.train data=re3d [model=minilm|mpnet|tiny] [trainer.<field>=...] [experiment=<name>]
+    python -m training.train -m experiment=re3d seed=1,2,3            # a seed group, summarized at the end
+    python -m training.train hparams_search=optuna experiment=re3d    # an Optuna search of the dev metric
 """
 
 from __future__ import annotations
@@ -17,21 +19,37 @@ from inference.task_model import classify
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
 from training.events.case_eval import log_case_metrics
-from training.fit import fit
-from training.metrics import PRIMARY_METRIC
-from training.tasks import sequence
-from training.tracking import (INFERENCE_DIR, SAMPLE_TEXTS, git_tags, log_config, log_confusion_matrix, log_dataset,
-                               log_pyfunc, log_report, setup_tracking, tracked_run)
+from training.figures import log_confusion_matrix, log_per_label_f1, log_pr_curves, log_training_curves
+from training.fit import FitResult, fit
+from training.metrics import PRIMARY_METRIC, binarize
+from training.run_identity import data_digest, finished_run, identity_tags
+from training.seed_summary import write_marker
+from training.tasks import sequence, token
+from training.tracking import (INFERENCE_DIR, SAMPLE_TEXTS, git_tags, log_config, log_dataset, log_pyfunc,
+                               log_report, setup_tracking, tracked_run)
 
 
 def train(cfg: DictConfig) -> float:
-    """Train, evaluate on dev and log everything; returns the dev primary metric (for sweeps)."""
+    """Train, evaluate on dev and log everything; returns the dev primary metric (for sweeps).
+
+    An identical configuration (same config, data and git commit) that already finished is not trained again
+    unless ``force=true``: its dev metric is returned instead.
+    """
     set_seed(cfg.seed)
     data = load_splits(cfg.data)
     output_dir = Path(cfg.paths.output_dir)
-    setup_tracking(cfg.mlflow)
+    experiment_id = setup_tracking(cfg.mlflow)
+    primary = PRIMARY_METRIC[cfg.data.task]
+    identity = identity_tags(cfg, data_digest(data.splits))
     tags = {"dataset": cfg.data.name, "task": cfg.data.task, "encoder": cfg.model.name, "approach": "fine_tune",
-            **git_tags()}
+            **git_tags(), **identity}
+    done = None if cfg.force else finished_run(experiment_id, identity["config_hash"], tags["git_commit"])
+    if done is not None:
+        write_marker(output_dir, done, skipped=True)
+        score = done.data.metrics[f"dev_{primary}"]
+        print(f"skipped: this configuration already finished as run {done.info.run_id} (dev {primary} "
+              f"{score:.4f}); pass force=true to train it again")
+        return score
     with tracked_run(cfg.mlflow.run_name, tags) as run:
         log_config(cfg)
         mlflow.log_params({f"data_stats.{k}": v for k, v in data.stats.items()})
@@ -46,9 +64,7 @@ def train(cfg: DictConfig) -> float:
             mlflow.log_dict(result.model.meta.thresholds, "reports/thresholds.json")
         if cfg.data.get("label_file"):
             log_case_metrics(list(data.splits["dev"]), evaluation.probs, result.model.meta.labels, cfg.data.label_file)
-        if cfg.data.task != "token":
-            matrix, names = sequence.confusion(evaluation, result.model.meta.labels, cfg.data.task == "multi_label")
-            log_confusion_matrix(matrix, names, f"{cfg.data.name} dev", "figures/confusion_matrix.png")
+        log_figures(cfg, result)
         model_uri = None
         if cfg.mlflow.log_model:
             predict = (lambda frame: {"entities": result.model.entities(list(frame["text"]))}
@@ -56,12 +72,28 @@ def train(cfg: DictConfig) -> float:
             model_uri = log_pyfunc(INFERENCE_DIR / "pyfunc_task.py", {"model": str(result.model_dir)},
                                    pd.DataFrame({"text": SAMPLE_TEXTS}), predict).model_uri
             mlflow.set_tag("model_uri", model_uri)
-        primary = PRIMARY_METRIC[cfg.data.task]
         print(f"dev {primary}: {evaluation.metrics[primary]:.4f}")
         print(f"MLflow run id: {run.info.run_id}")
         print(f"model URI: {model_uri or '(not logged: mlflow.log_model=false)'}")
         print(f"model folder: {result.model_dir}")
+    write_marker(output_dir, mlflow.get_run(run.info.run_id), skipped=False)
     return evaluation.metrics[primary]
+
+
+def log_figures(cfg: DictConfig, result: FitResult) -> None:
+    """Training curves, confusion matrix, per-label F1 bars and (multi-label) precision-recall curves."""
+    evaluation, labels, task = result.evaluation, result.model.meta.labels, cfg.data.task
+    title = f"{cfg.data.name} dev"
+    log_training_curves(result.history, PRIMARY_METRIC[task])
+    log_per_label_f1(evaluation.metrics, f"{title}: F1 per {'entity type' if task == 'token' else 'label'}")
+    if task == "token":
+        matrix, names = token.confusion(evaluation, labels)
+    else:
+        matrix, names = sequence.confusion(evaluation, labels, task == "multi_label")
+    log_confusion_matrix(matrix, names, title)
+    if task == "multi_label":
+        gold = binarize([row["gold"] for row in evaluation.predictions], labels)
+        log_pr_curves(evaluation.probs, gold, labels, result.model.meta.thresholds)
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train")

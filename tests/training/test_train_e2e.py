@@ -69,8 +69,10 @@ def test_train_logs_a_complete_run_and_evaluates(task, tmp_path, mlflow_store):
     assert client.get_metric_history(run.info.run_id, "train_loss")
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"config.yaml", "reports"} <= artifacts
-    if task != "token":
-        assert "figures" in artifacts
+    figures = {a.path.removeprefix("figures/") for a in client.list_artifacts(run.info.run_id, "figures")}
+    expected = {"training_curves.png", "per_label_f1.png", "confusion_matrix.png"}
+    assert figures == (expected | {"pr_curves.png"} if task == "multi_label" else expected)
+    assert run.data.metrics["epoch_time_mean_s"] > 0
     inputs = {d.dataset.name: d for d in run.inputs.dataset_inputs}
     assert {f"{data}.train", f"{data}.dev"} <= set(inputs)
     assert inputs[f"{data}.train"].dataset.digest

@@ -70,6 +70,20 @@ def evaluate(model: TaskModel, examples: list[Example]) -> Evaluation:
     return score(examples, model.word_probs([ex["tokens"] for ex in examples]), model.meta.labels)
 
 
+def confusion(evaluation: Evaluation, labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Word-level gold × predicted entity types of the tag set ``labels`` (``B-``/``I-`` merged, ``O`` last)."""
+    def kind(tag: str) -> str:
+        return tag.split("-", 1)[1] if "-" in tag else tag
+
+    names = [*dict.fromkeys(kind(label) for label in labels if label != "O"), "O"]
+    pairs = [(kind(g), kind(p)) for row in evaluation.predictions for g, p in zip(row["gold"], row["predicted"])]
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(names), len(names)), dtype=int)
+    for g, p in pairs:
+        matrix[index[g], index[p]] += 1
+    return matrix, names
+
+
 def write_predictions(evaluation: Evaluation, path) -> None:
     """CoNLL lines ``token<TAB>gold<TAB>predicted`` (tabs: tokens may hold spaces), a blank line between
     examples."""
