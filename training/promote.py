@@ -1,7 +1,7 @@
 """Register the best run's model of an experiment and move an alias to it.
 
     python -m training.promote experiment=re3d metric=dev_f1_micro [mode=max] [alias=champion] \
-        [filter="tags.encoder = 'minilm'"] [registered_model_name=re3d]
+        [approach=fine_tune] [filter="tags.encoder = 'minilm'"] [registered_model_name=re3d]
 
 Candidates are the FINISHED runs that logged a model (seed summaries and runs with ``mlflow.log_model=false`` do
 not). When the best run's model is already a version of the registered model, that version gets the alias.
@@ -29,11 +29,15 @@ class Promotion:
     alias_uri: str
 
 
-def best_run(experiment_id: str, metric: str, mode: str, extra_filter: str | None = None) -> Run:
-    """The FINISHED run with a logged model that is best by ``metric`` (ties: the most recent)."""
+def best_run(experiment_id: str, metric: str, mode: str, approach: str | None = None,
+             extra_filter: str | None = None) -> Run:
+    """The FINISHED run with a logged model (and the ``approach`` tag, if given) that is best by ``metric``
+    (ties: the most recent)."""
     if mode not in ("max", "min"):
         raise ValueError(f"mode must be 'max' or 'min', not {mode!r}")
     query = "attributes.status = 'FINISHED' and tags.model_uri != ''"
+    if approach:
+        query += f" and tags.approach = '{approach}'"
     if extra_filter:
         query += f" and {extra_filter}"
     runs = mlflow.search_runs([experiment_id], query, output_format="list", max_results=50000,
@@ -65,7 +69,7 @@ def promote(cfg: DictConfig) -> Promotion:
     found = client.get_experiment_by_name(cfg.experiment)
     if found is None:
         raise LookupError(f"no MLflow experiment {cfg.experiment!r} in {mlflow.get_tracking_uri()}")
-    run = best_run(found.experiment_id, cfg.metric, cfg.mode, cfg.filter)
+    run = best_run(found.experiment_id, cfg.metric, cfg.mode, cfg.approach, cfg.filter)
     version = register(client, cfg.registered_model_name, run)
     client.set_registered_model_alias(cfg.registered_model_name, cfg.alias, version)
     score = run.data.metrics[cfg.metric]

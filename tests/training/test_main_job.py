@@ -2,9 +2,13 @@
 
 import mlflow
 import pytest
+from hydra import compose, initialize_config_dir
 
-from tests.conftest import PROJECT_ROOT
+from inference.predictor import Predictor
+from tests.conftest import CONF_DIR, PROJECT_ROOT
 from training.main import run_main_job
+from training.package import package
+from training.promote import promote
 
 DATA = PROJECT_ROOT.parent / "shared" / "data" / "re3d"
 
@@ -25,3 +29,19 @@ def test_main_job_smoke(tmp_path, mlflow_store):
         runs = client.search_runs([client.get_experiment_by_name(experiment).experiment_id])
         assert {r.info.status for r in runs} == {"FINISHED"}
         assert {r.data.tags.get("approach") for r in runs} == expected
+
+    # an evaluator promotes the best entity tagger and the best ensemble typer, and packages from the aliases
+    with initialize_config_dir(config_dir=str(CONF_DIR / "promote"), version_base="1.3"):
+        promote(compose("promote", ["experiment=re3d_seed", "metric=dev_f1_micro"]))
+        promoted = promote(compose("promote", ["experiment=acled_snippets", "metric=dev_case_subtask1.f1_weighted",
+                                               "approach=ensemble"]))
+    ensemble_run = client.get_run(promoted.run_id)
+    assert ensemble_run.data.tags["approach"] == "ensemble"
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        uri = package(compose("package", ["entity_model=models:/re3d_seed@champion",
+                                          "event_model=models:/acled_snippets@champion", "alias=from-aliases",
+                                          f"paths.output_dir={tmp_path / 'package'}"]))
+    assert uri == "models:/conflict-news@from-aliases"
+    again = Predictor.load(uri).predict(text)
+    assert [e["text"] for e in again["entities"]] == [e["text"] for e in prediction["entities"]]
+    assert again["events"] == prediction["events"]
