@@ -1,0 +1,111 @@
+"""Quality benchmark: every dataset's experiment config over several seeds, against ConfliBERT's scores.
+
+    python -m benchmarks.quality                                   # 6 datasets x 3 seeds, MiniLM
+    python -m benchmarks.quality datasets=[re3d,cameo_class] seeds=[1,2] overrides='["trainer.learning_rate=2e-4"]'
+
+Each run is a normal ``training.train`` run (``experiment=<dataset> seed=<s>``) logged to the experiment
+``benchmark-quality``; a configuration that already finished there at the same commit is reused, not retrained.
+Each dataset's runs get a seed summary run (mean and std). The table (dataset, metric, dev mean ± std over seeds,
+time per epoch, total training time, reference) is printed, written to ``<output dir>/quality.md`` and logged
+as ``quality.md`` with its numbers in a ``benchmark`` run of the same experiment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import hydra
+import mlflow
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from mlflow.tracking import MlflowClient
+from omegaconf import DictConfig, OmegaConf
+
+from training import config  # noqa: F401  (registers the Hydra schema and PROJECT_ROOT)
+from training.run_table import primary_metric
+from training.seed_summary import summarize_sweep
+from training.tracking import PROJECT_ROOT, git_tags, tracking_uri
+from training.train import train
+
+
+@dataclass
+class Row:
+    dataset: str
+    metric: str
+    mean: float
+    std: float
+    epoch_s: float
+    train_s: float
+    seeds: int
+    reference: float | None
+
+    def markdown(self) -> str:
+        reference = f"{self.reference:.3f}" if self.reference is not None else "–"
+        return (f"| {self.dataset} | {self.metric.removeprefix('dev_')} | {self.mean:.3f} ± {self.std:.3f} | "
+                f"{self.seeds} | {self.epoch_s:.0f} s | {self.train_s / 60:.1f} min | {reference} |")
+
+
+HEADER = ("| dataset | metric | dev mean ± std | seeds | time per epoch | training time per run | "
+          "reference (test) |\n|---|---|---|---|---|---|---|")
+
+
+def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path) -> str:
+    """Train (or reuse) one run per seed and return the id of the dataset's seed summary run."""
+    GlobalHydra.instance().clear()  # composing inside a running Hydra app needs a fresh instance
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
+        for seed in cfg.seeds:
+            run_cfg = compose("train", [f"experiment={dataset}", f"model={cfg.encoder}", f"seed={seed}",
+                                        f"mlflow.experiment_name={cfg.experiment_name}",
+                                        f"mlflow.tracking_uri={tracking_uri(cfg.tracking_uri)}",
+                                        f"paths.output_dir={output_dir / dataset / f'seed{seed}'}",
+                                        *cfg.overrides])
+            train(run_cfg)
+    summaries = summarize_sweep(output_dir / dataset)
+    if len(summaries) != 1:
+        raise RuntimeError(f"{dataset}: expected one seed summary, got {len(summaries)} (did a run fail?)")
+    return summaries[0]
+
+
+def table_rows(client: MlflowClient, dataset: str, summary_id: str, references: dict[str, float]) -> list[Row]:
+    """One row per reference metric of the dataset (its primary metric when it has no reference)."""
+    summary = client.get_run(summary_id)
+    metrics = summary.data.metrics
+    names = list(references) or [primary_metric(summary.data.tags["task"])]
+    return [Row(dataset, name, metrics[f"{name}_mean"], metrics[f"{name}_std"],
+                metrics.get("epoch_time_mean_s_mean", float("nan")), metrics.get("train_runtime_s_mean", float("nan")),
+                int(metrics["n_runs"]), references.get(name))
+            for name in names]
+
+
+def run_benchmark(cfg: DictConfig) -> list[Row]:
+    output_dir = Path(cfg.paths.output_dir)
+    rows = []
+    for dataset in cfg.datasets:
+        summary_id = train_seeds(cfg, dataset, output_dir)
+        references = OmegaConf.to_container(cfg.references.get(dataset) or {})
+        rows.extend(table_rows(MlflowClient(tracking_uri(cfg.tracking_uri)), dataset, summary_id, references))
+    table = "\n".join([HEADER, *(row.markdown() for row in rows)])
+    setting = f"encoder={cfg.encoder}, seeds={list(cfg.seeds)}" + (f", overrides={list(cfg.overrides)}"
+                                                               if cfg.overrides else "")
+    text = f"Dev scores, {setting}; reference: ConfliBERT on the test split.\n\n{table}\n"
+    (output_dir / "quality.md").write_text(text, encoding="utf-8")
+    mlflow.set_tracking_uri(tracking_uri(cfg.tracking_uri))
+    mlflow.set_experiment(cfg.experiment_name)
+    with mlflow.start_run(run_name="quality table", tags={"kind": "benchmark", **git_tags()}):
+        mlflow.log_params({"encoder": cfg.encoder, "seeds": ",".join(map(str, cfg.seeds)),
+                           "datasets": ",".join(cfg.datasets), "overrides": " ".join(cfg.overrides) or "-"})
+        mlflow.log_metrics({f"{row.dataset}.{row.metric}_mean": row.mean for row in rows}
+                           | {f"{row.dataset}.{row.metric}_std": row.std for row in rows})
+        mlflow.log_text(text, "quality.md")
+    print(text)
+    return rows
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="quality")
+def main(cfg: DictConfig) -> None:
+    run_benchmark(cfg)
+
+
+if __name__ == "__main__":
+    main()
