@@ -15,6 +15,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from mlflow.tracking import MlflowClient
 from nbclient import NotebookClient
+from omegaconf import OmegaConf
 
 from tests.conftest import CONF_DIR, PROJECT_ROOT
 from training.promote import promote
@@ -31,10 +32,11 @@ def _data_overrides(folder: Path) -> list[str]:
     return [f"data.train.path={folder / 'train.txt'}", f"data.dev.path={folder / 'dev.txt'}"]
 
 
-def _multirun(store: Path, sweep_dir: Path, *overrides: str) -> subprocess.CompletedProcess:
+def _multirun(store: Path, sweep_dir: Path, *overrides: str, parallel: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{store}"}
-    command = [sys.executable, "-m", "training.train", "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=4",
-               f"hydra.sweep.dir={sweep_dir}", *TINY_JOB, *overrides]
+    launcher = ["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=4"] if parallel else []
+    command = [sys.executable, "-m", "training.train", *launcher, f"hydra.sweep.dir={sweep_dir}", *TINY_JOB,
+               *overrides]
     done = subprocess.run(command, cwd=sweep_dir.parent, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return done
@@ -90,6 +92,19 @@ def test_identical_sweep_is_skipped_and_reuses_its_summaries(sweep_store, tmp_pa
     again = _multirun(store, tmp_path / "multirun2", *grid)
     assert again.stdout.count("skipped: this configuration already finished") == 4
     assert {run.info.run_id for run in _runs(store)} == before
+
+
+def test_optuna_search_returns_the_dev_metric_of_each_trial(tmp_path):
+    store = tmp_path / "mlflow.db"
+    _multirun(store, tmp_path / "optuna", "hparams_search=optuna", "hydra.sweeper.n_trials=2",
+              "mlflow.log_model=false", *_data_overrides(tmp_path), parallel=False)
+    trials = _runs(store)
+    assert len(trials) == 2 and all(run.info.status == "FINISHED" for run in trials)
+    assert len({run.data.params["trainer.learning_rate"] for run in trials}) == 2
+    results = OmegaConf.load(tmp_path / "optuna" / "optimization_results.yaml")
+    assert results.best_value == pytest.approx(max(run.data.metrics["dev_f1_micro"] for run in trials))
+    # epochs and batch size are fixed on the command line (TINY_JOB), so only these two are searched
+    assert set(results.best_params) == {"trainer.learning_rate", "trainer.warmup_steps"}
 
 
 def test_force_trains_an_identical_configuration_again(tmp_path, mlflow_store):
