@@ -7,8 +7,9 @@ import zipfile
 from pathlib import Path
 
 from omegaconf import DictConfig
-from transformers import (AutoConfig, AutoModelForSequenceClassification, AutoModelForTokenClassification,
-                          AutoTokenizer, BertConfig, PreTrainedModel, PreTrainedTokenizerBase)
+from transformers import (AutoConfig, AutoModelForMaskedLM, AutoModelForSequenceClassification,
+                          AutoModelForTokenClassification, AutoTokenizer, BertConfig, PreTrainedModel,
+                          PreTrainedTokenizerBase)
 
 MPNET_PARTS = 5
 
@@ -57,22 +58,26 @@ def pretrained_path(model_cfg: DictConfig) -> Path:
     raise ValueError(f"model.source must be minilm_package, mpnet_parts, path or tiny, not {model_cfg.source!r}")
 
 
-def build_model(model_cfg: DictConfig, task: str, labels: list[str]) -> tuple[PreTrainedModel,
-                                                                              PreTrainedTokenizerBase]:
-    """A classifier head over the configured encoder, with ``id2label``/``label2id`` in its config."""
+def build_model(model_cfg: DictConfig, task: str, labels: list[str] | None = None) -> tuple[
+        PreTrainedModel, PreTrainedTokenizerBase]:
+    """A classifier head over the configured encoder, with ``id2label``/``label2id`` in its config; for
+    ``task="masked_lm"`` the encoder with a masked-language-model head (for continued pretraining)."""
     path = pretrained_path(model_cfg)
     tokenizer = AutoTokenizer.from_pretrained(path)
-    label_args = {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
-                  "label2id": {label: i for i, label in enumerate(labels)}}
-    if task != "token":
-        label_args["problem_type"] = ("multi_label_classification" if task == "multi_label"
-                                      else "single_label_classification")
-    auto = AutoModelForTokenClassification if task == "token" else AutoModelForSequenceClassification
+    head_args: dict = {}
+    if task != "masked_lm":
+        head_args = {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
+                     "label2id": {label: i for i, label in enumerate(labels)}}
+    if task in ("single_label", "multi_label"):
+        head_args["problem_type"] = ("multi_label_classification" if task == "multi_label"
+                                     else "single_label_classification")
+    auto = {"token": AutoModelForTokenClassification, "masked_lm": AutoModelForMaskedLM}.get(
+        task, AutoModelForSequenceClassification)
     if model_cfg.source == "tiny":
         config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=model_cfg.hidden_size,
                             num_hidden_layers=model_cfg.num_layers, num_attention_heads=model_cfg.num_heads,
                             intermediate_size=model_cfg.intermediate_size,
-                            max_position_embeddings=model_cfg.max_position_embeddings, **label_args)
+                            max_position_embeddings=model_cfg.max_position_embeddings, **head_args)
         return auto.from_config(config), tokenizer
-    config = AutoConfig.from_pretrained(path, **label_args)
+    config = AutoConfig.from_pretrained(path, **head_args)
     return auto.from_pretrained(path, config=config), tokenizer

@@ -40,10 +40,12 @@ def _encode(module: ModuleType, task: str, examples: list[dict], tokenizer: PreT
     return module.encode(examples, tokenizer, labels, data_cfg.max_length, data_cfg.stride, **extra)
 
 
-def training_arguments(cfg: DictConfig, output_dir: Path) -> TrainingArguments:
-    """``cfg.trainer`` as TrainingArguments, with precision, seed and best-model selection filled in."""
+def training_arguments(cfg: DictConfig, output_dir: Path, metric: str | None = None) -> TrainingArguments:
+    """``cfg.trainer`` as TrainingArguments, with precision and seed filled in, and ``metric`` (if given) as
+    the default best-model metric."""
     args = explicit_training_arguments(OmegaConf.to_container(cfg.trainer, resolve=True))
-    args.setdefault("metric_for_best_model", PRIMARY_METRIC[cfg.data.task])
+    if metric:
+        args.setdefault("metric_for_best_model", metric)
     args.update(output_dir=str(output_dir / "checkpoints"), seed=cfg.seed, bf16=resolve_precision(cfg.precision))
     if not torch.cuda.is_available():
         args["use_cpu"] = True  # bf16 autocast on CPU is only enabled by the Trainer with use_cpu
@@ -69,7 +71,7 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path) -> FitResult:
         compute = module.trainer_metrics(dev_examples, dev_windows, labels)
     else:
         compute = module.trainer_metrics(dev_examples, dev_windows, labels, task == "multi_label", pool)
-    args = training_arguments(cfg, output_dir)
+    args = training_arguments(cfg, output_dir, PRIMARY_METRIC[task])
     trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
                       data_collator=module.collator(tokenizer), compute_metrics=compute,
                       callbacks=[MlflowMetricsCallback()])

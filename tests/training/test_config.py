@@ -33,7 +33,7 @@ def test_experiments_select_their_dataset(experiment):
 def test_any_training_argument_is_overridable(tmp_path):
     cfg = _compose(["trainer.max_steps=3", "trainer.adam_beta2=0.98", "trainer.gradient_accumulation_steps=2",
                     f"paths.output_dir={tmp_path}", "precision=fp32"])
-    args = training_arguments(cfg, tmp_path)
+    args = training_arguments(cfg, tmp_path, "f1_micro")
     assert (args.max_steps, args.adam_beta2, args.gradient_accumulation_steps) == (3, 0.98, 2)
     assert args.metric_for_best_model == "f1_micro" and args.seed == cfg.seed and not args.bf16
     assert "adam_beta1" not in explicit_training_arguments(OmegaConf.to_container(cfg.trainer))

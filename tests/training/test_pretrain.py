@@ -1,0 +1,47 @@
+"""Continued pretraining: blocks keep every token; a tiny run saves an encoder that fine-tuning loads."""
+
+from __future__ import annotations
+
+import mlflow
+import pytest
+from hydra import compose, initialize_config_dir
+
+from tests.conftest import CONF_DIR
+from training.encoders import build_model
+from training.pretrain import blocks, pretrain
+
+CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
+SATP = "Militants shot dead two policemen.\t1\t0\t0\t0\nAn IED exploded near a market.\t0\t1\t0\t0\n"
+
+
+def test_blocks_keep_every_token(tokenizer):
+    texts = ["Rebels shelled the town of Idlib on Monday.", "Police arrested five protesters.", "Calm."]
+    out = blocks(texts, tokenizer, max_length=8)
+    assert all(b[0] == tokenizer.cls_token_id and b[-1] == tokenizer.sep_token_id and len(b) <= 8 for b in out)
+    inner = [t for b in out for t in b[1:-1]]
+    expected = [t for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]
+                for t in [*ids, tokenizer.sep_token_id]]
+    assert inner == expected and len(out[-1]) < 8
+
+
+def test_pretrain_saves_an_encoder_that_fine_tuning_loads(tmp_path, mlflow_store):
+    (tmp_path / "train.txt").write_text((CONLL + "\n") * 4)
+    (tmp_path / "dev.txt").write_text(CONLL)
+    (tmp_path / "satp.tsv").write_text(SATP * 4)
+    overrides = ["model=tiny", "trainer.max_steps=2", "precision=fp32", "~data@corpora.cameo_class",
+                 "~data@corpora.ipe_docs", "~data@corpora.muc_types", f"paths.output_dir={tmp_path / 'run'}",
+                 f"corpora.re3d.train.path={tmp_path / 'train.txt'}", f"corpora.re3d.dev.path={tmp_path / 'dev.txt'}",
+                 f"corpora.satp.train.path={tmp_path / 'satp.tsv'}", f"corpora.satp.dev.path={tmp_path / 'satp.tsv'}",
+                 f"save_dir={tmp_path / 'encoder'}"]
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose("pretrain", overrides)
+    assert sorted(cfg.corpora) == ["re3d", "satp"]
+    saved = pretrain(cfg)
+    (run,) = mlflow.search_runs(experiment_names=["pretrain"], output_format="list")
+    assert run.info.status == "FINISHED" and run.data.tags["model_path"] == str(saved)
+    assert run.data.params["texts.re3d.train"] == "8" and run.data.params["texts.satp.train"] == "8"
+    assert run.data.metrics["dev_perplexity"] == pytest.approx(2.718281828 ** run.data.metrics["dev_mlm_loss"])
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        model_cfg = compose("train", ["model=local", f"model.path={saved}"]).model
+    model, _ = build_model(model_cfg, "token", ["O", "B-ORG", "I-ORG"])
+    assert model.config.num_labels == 3 and model.config.hidden_size == 32

@@ -1,0 +1,96 @@
+"""Domain-adaptive continued pretraining (masked LM) of the encoder on the unlabelled text of the train splits.
+
+    python -m training.pretrain [model=minilm] [trainer.num_train_epochs=1]
+    python -m training.train experiment=re3d model=dapt        # fine-tune the adapted encoder
+
+Texts come from the train split of each dataset under ``corpora`` (labels are ignored); their dev splits are the
+held-out text on which the masked-LM loss is measured before and after. Texts are joined with ``[SEP]`` and cut
+into blocks of ``max_length`` tokens; the last, shorter block is kept. The encoder (with its MLM head) and
+tokenizer are saved to ``save_dir``; the run logs the corpus sizes and the dev loss and perplexity.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import hydra
+import mlflow
+from datasets import Dataset
+from omegaconf import DictConfig
+from transformers import DataCollatorForLanguageModeling, PreTrainedTokenizerBase, Trainer, set_seed
+
+from training import config  # noqa: F401  (registers the Hydra schema)
+from training.data import load_splits
+from training.encoders import build_model
+from training.fit import training_arguments
+from training.tracking import MlflowMetricsCallback, git_tags, log_config, setup_tracking, tracked_run
+
+
+def example_text(example: dict) -> str:
+    """The raw text of a text example, or the space-joined words of a token example."""
+    return example["text"] if "text" in example else " ".join(example["tokens"])
+
+
+def blocks(texts: list[str], tokenizer: PreTrainedTokenizerBase, max_length: int) -> list[list[int]]:
+    """``[CLS] ... [SEP]`` blocks of at most ``max_length`` tokens over the texts joined with ``[SEP]``."""
+    stream: list[int] = []
+    for ids in tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]:
+        stream.extend([*ids, tokenizer.sep_token_id])
+    size = max_length - 2
+    return [[tokenizer.cls_token_id, *stream[i:i + size], tokenizer.sep_token_id]
+            for i in range(0, len(stream), size)]
+
+
+def corpus_texts(cfg: DictConfig) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """Train and dev texts of every corpus, and the number of texts per ``<corpus>.<split>``."""
+    texts: dict[str, list[str]] = {"train": [], "dev": []}
+    counts = {}
+    for name, data_cfg in cfg.corpora.items():
+        splits = load_splits(data_cfg).splits
+        for split in ("train", "dev"):
+            found = [example_text(ex) for ex in splits[split]]
+            texts[split].extend(found)
+            counts[f"{name}.{split}"] = len(found)
+    return texts, counts
+
+
+def pretrain(cfg: DictConfig) -> Path:
+    """Continue pretraining, save the adapted encoder to ``cfg.save_dir`` and return that folder."""
+    set_seed(cfg.seed)
+    texts, counts = corpus_texts(cfg)
+    model, tokenizer = build_model(cfg.model, "masked_lm")
+    train_blocks, dev_blocks = (blocks(texts[split], tokenizer, cfg.max_length) for split in ("train", "dev"))
+    setup_tracking(cfg.mlflow)
+    with tracked_run(cfg.mlflow.run_name, {"encoder": cfg.model.name, "approach": "pretrain", **git_tags()}):
+        log_config(cfg)
+        mlflow.log_params({**{f"texts.{k}": v for k, v in counts.items()},
+                           "blocks.train": len(train_blocks), "blocks.dev": len(dev_blocks),
+                           "tokens.train": sum(map(len, train_blocks))})
+        trainer = Trainer(model=model, args=training_arguments(cfg, Path(cfg.paths.output_dir)),
+                          train_dataset=Dataset.from_dict({"input_ids": train_blocks}),
+                          eval_dataset=Dataset.from_dict({"input_ids": dev_blocks}),
+                          data_collator=DataCollatorForLanguageModeling(tokenizer, mlm_probability=cfg.mlm_probability,
+                                                                        seed=cfg.seed),
+                          callbacks=[MlflowMetricsCallback()])
+        before = trainer.evaluate()["eval_loss"]
+        trainer.train()
+        after = trainer.evaluate()["eval_loss"]
+        mlflow.log_metrics({"dev_mlm_loss_before": before, "dev_mlm_loss": after,
+                            "dev_perplexity_before": math.exp(before), "dev_perplexity": math.exp(after)})
+        save_dir = Path(cfg.save_dir)
+        trainer.model.save_pretrained(save_dir, safe_serialization=True)
+        tokenizer.save_pretrained(save_dir)
+        mlflow.set_tag("model_path", str(save_dir))
+    print(f"dev perplexity: {math.exp(before):.2f} -> {math.exp(after):.2f}\nadapted encoder: {save_dir}\n"
+          f"fine-tune on it: python -m training.train experiment=<dataset> model=local model.path={save_dir}")
+    return save_dir
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="pretrain")
+def main(cfg: DictConfig) -> None:
+    pretrain(cfg)
+
+
+if __name__ == "__main__":
+    main()
