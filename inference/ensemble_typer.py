@@ -32,13 +32,14 @@ class EnsembleTyper:
         self.members, self.weights, self.meta = members, [w / total for w in weights], meta
 
     @classmethod
-    def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32) -> "EnsembleTyper":
+    def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32,
+             backend: str = "torch") -> "EnsembleTyper":
         from inference.model_loading import load_task_model  # the loader dispatches back to this class
 
         path = Path(path)
         meta = TaskMeta(**json.loads((path / META_FILE).read_text(encoding="utf-8")))
         spec = json.loads((path / ENSEMBLE_FILE).read_text(encoding="utf-8"))
-        members = [load_task_model(path / m["dir"], precision, batch_size) for m in spec["members"]]
+        members = [load_task_model(path / m["dir"], precision, batch_size, backend) for m in spec["members"]]
         return cls(members, [m["weight"] for m in spec["members"]], meta)
 
     def save(self, path: str | Path) -> Path:

@@ -21,6 +21,7 @@ from typing import BinaryIO, TextIO
 
 from tqdm import tqdm
 
+from inference.onnx_runtime import BACKENDS
 from inference.predictor import Predictor
 
 
@@ -57,10 +58,11 @@ def predict_records(predictor: Predictor, records: list[dict], batch_size: int) 
     return out
 
 
-def run(model: str, source: BinaryIO, name: str, jsonl: bool, sink: TextIO, batch_size: int) -> int:
+def run(model: str, source: BinaryIO, name: str, jsonl: bool, sink: TextIO, batch_size: int,
+        backend: str = "torch") -> int:
     """Predict ``source`` into ``sink``; returns the exit status (1 if any line was bad)."""
     raw = source.read()
-    predictor = Predictor.load(model)
+    predictor = Predictor.load(model, backend=backend)
     if not jsonl:
         try:
             text = raw.decode("utf-8")
@@ -89,12 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default="-", help="output file, or - for stdout")
     parser.add_argument("--jsonl", action="store_true", help="treat stdin as JSON Lines")
     parser.add_argument("--batch-size", type=int, default=16, help="articles per batch")
+    parser.add_argument("--backend", choices=BACKENDS, default="torch", help="torch, or ONNX Runtime (onnx, onnx-int8)")
     args = parser.parse_args(argv)
     jsonl = args.jsonl or args.input.endswith(".jsonl")
     with contextlib.ExitStack() as stack:
         source = sys.stdin.buffer if args.input == "-" else stack.enter_context(Path(args.input).open("rb"))
         sink = sys.stdout if args.output == "-" else stack.enter_context(Path(args.output).open("w", encoding="utf-8"))
-        return run(args.model, source, args.input if args.input != "-" else "<stdin>", jsonl, sink, args.batch_size)
+        return run(args.model, source, args.input if args.input != "-" else "<stdin>", jsonl, sink, args.batch_size,
+                   args.backend)
 
 
 if __name__ == "__main__":

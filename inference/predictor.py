@@ -63,6 +63,14 @@ def no_event_index(labels: list[str], no_event_label: str) -> int | None:
     return labels.index(no_event_label) if no_event_label in labels else None
 
 
+def predictor_folder(uri_or_dir: str | Path) -> Path:
+    """The local folder holding ``predictor.json`` (an MLflow model URI is downloaded first)."""
+    found = sorted(download_if_uri(uri_or_dir).rglob(PREDICTOR_FILE))
+    if len(found) != 1:
+        raise FileNotFoundError(f"{uri_or_dir}: expected one {PREDICTOR_FILE}, found {len(found)}")
+    return found[0].parent
+
+
 class Predictor:
     """``Predictor.load(uri_or_dir).predict(text)`` → ``{"entities": [...], "events": [...], ...}``."""
 
@@ -79,16 +87,17 @@ class Predictor:
         self._no_event = no_event_index(events.meta.labels, config.no_event_label)
 
     @classmethod
-    def load(cls, uri_or_dir: str | Path, precision: str = "auto", batch_size: int = 32) -> "Predictor":
-        """Load from a local predictor folder or an MLflow model URI (``models:/name@alias``, ``runs:/...``)."""
-        root = download_if_uri(uri_or_dir)
-        found = sorted(root.rglob(PREDICTOR_FILE))
-        if len(found) != 1:
-            raise FileNotFoundError(f"{uri_or_dir}: expected one {PREDICTOR_FILE}, found {len(found)}")
-        folder = found[0].parent
-        config = PredictorConfig(**json.loads(found[0].read_text(encoding="utf-8")))
-        return cls(TaskModel.load(folder / config.entities_dir, precision, batch_size),
-                   load_task_model(folder / config.events_dir, precision, batch_size), config)
+    def load(cls, uri_or_dir: str | Path, precision: str = "auto", batch_size: int = 32,
+             backend: str = "torch") -> "Predictor":
+        """Load from a local predictor folder or an MLflow model URI (``models:/name@alias``, ``runs:/...``).
+
+        ``precision`` (``auto``/``bf16``/``fp32``) applies to the torch backend; ``backend`` runs both models
+        with ``torch``, ``onnx`` or ``onnx-int8`` (ONNX Runtime, see ``inference.onnx_runtime``).
+        """
+        folder = predictor_folder(uri_or_dir)
+        config = PredictorConfig(**json.loads((folder / PREDICTOR_FILE).read_text(encoding="utf-8")))
+        return cls(TaskModel.load(folder / config.entities_dir, precision, batch_size, backend),
+                   load_task_model(folder / config.events_dir, precision, batch_size, backend), config)
 
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)

@@ -4,7 +4,7 @@ Input: a DataFrame with a ``text`` column and an optional ``id`` column. Output:
 JSON-able column per field: ``entities``, ``events`` and ``non_acled_events`` (lists of objects), and ``id``
 when given.
 ``model_config`` (at load time: ``mlflow.pyfunc.load_model(uri, model_config={...})``) takes ``precision``
-(``auto``/``bf16``/``fp32``) and ``batch_size``.
+(``auto``/``bf16``/``fp32``), ``batch_size`` and ``backend`` (``torch``/``onnx``/``onnx-int8``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ class PredictorPyfunc(mlflow.pyfunc.PythonModel):
     def load_context(self, context: mlflow.pyfunc.PythonModelContext) -> None:
         settings = context.model_config or {}
         self.predictor = Predictor.load(context.artifacts["predictor"], precision=settings.get("precision", "auto"),
-                                        batch_size=int(settings.get("batch_size", 32)))
+                                        batch_size=int(settings.get("batch_size", 32)),
+                                        backend=settings.get("backend", "torch"))
 
     def predict(self, context: mlflow.pyfunc.PythonModelContext, model_input: pd.DataFrame,
                 params: dict | None = None) -> pd.DataFrame:

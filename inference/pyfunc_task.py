@@ -3,7 +3,8 @@
 Output: one row per input text; token models give an ``entities`` column (list of
 ``{start, end, text, label, score}``), text classifiers and typers ``labels`` (list) and ``scores``
 ({label: probability}).
-An ``id`` column in the input is copied through. ``model_config`` takes ``precision`` and ``batch_size``.
+An ``id`` column in the input is copied through. ``model_config`` takes ``precision``,
+``batch_size`` and ``backend``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ class TaskPyfunc(mlflow.pyfunc.PythonModel):
     def load_context(self, context: mlflow.pyfunc.PythonModelContext) -> None:
         settings = context.model_config or {}
         self.model = load_task_model(context.artifacts["model"], precision=settings.get("precision", "auto"),
-                                     batch_size=int(settings.get("batch_size", 32)))
+                                     batch_size=int(settings.get("batch_size", 32)),
+                                     backend=settings.get("backend", "torch"))
 
     def predict(self, context: mlflow.pyfunc.PythonModelContext, model_input: pd.DataFrame,
                 params: dict | None = None) -> pd.DataFrame:

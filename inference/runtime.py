@@ -55,11 +55,11 @@ def mean_pooled(outputs, mask: torch.Tensor) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def forward_windows(model: torch.nn.Module, input_ids: list[list[int]], pad_id: int, batch_size: int = 32,
+def forward_windows(model, input_ids: list[list[int]], pad_id: int, batch_size: int = 32,
                     use_bf16: bool = False, head=logits_of) -> list[np.ndarray]:
     """``head(outputs, mask)`` (float32; default the logits) of every window, in input order; windows are
-    batched by similar length."""
-    device = next(model.parameters()).device
+    batched by similar length. ``model`` is a Hugging Face model or an ``onnx_runtime.OnnxModel``."""
+    device = model.device
     order = sorted(range(len(input_ids)), key=lambda i: len(input_ids[i]))
     out: list[np.ndarray | None] = [None] * len(input_ids)
     for b in range(0, len(order), batch_size):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+from inference.onnx_runtime import runner
 from inference.runtime import forward_windows, mean_pooled, resolve_precision
 from inference.task_model import META_FILE, TaskMeta
 from inference.windows import softmax, text_windows
@@ -26,24 +27,26 @@ class SimilarityTyper:
 
     def __init__(self, encoder: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, meta: TaskMeta,
                  descriptions: dict[str, list[str]], temperature: float = 0.05, precision: str = "auto",
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 32, backend: str = "torch") -> None:
         missing = [label for label in meta.labels if not descriptions.get(label)]
         if missing:
             raise ValueError(f"labels without descriptions: {missing}")
         self.encoder, self.tokenizer, self.meta = encoder.eval(), tokenizer, meta
         self.descriptions, self.temperature = descriptions, temperature
-        self.use_bf16, self.batch_size = resolve_precision(precision), batch_size
+        self.runner = runner(self.encoder, backend, "last_hidden_state")
+        self.use_bf16, self.batch_size = backend == "torch" and resolve_precision(precision), batch_size
         phrases = [(label, text) for label in meta.labels for text in descriptions[label]]
         self._owner = np.array([meta.labels.index(label) for label, _ in phrases])
         self._phrases = self.embed([text for _, text in phrases])
 
     @classmethod
-    def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32) -> "SimilarityTyper":
+    def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32,
+             backend: str = "torch") -> "SimilarityTyper":
         path = Path(path)
         meta = TaskMeta(**json.loads((path / META_FILE).read_text(encoding="utf-8")))
         extra = json.loads((path / DESCRIPTIONS_FILE).read_text(encoding="utf-8"))
         return cls(AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path), meta,
-                   extra["descriptions"], extra["temperature"], precision, batch_size)
+                   extra["descriptions"], extra["temperature"], precision, batch_size, backend)
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
@@ -60,7 +63,7 @@ class SimilarityTyper:
         if not texts:
             return np.zeros((0, self.encoder.config.hidden_size), dtype=np.float32)
         windows = text_windows(self.tokenizer, texts, self.meta.max_length, self.meta.stride)
-        vectors = np.stack(forward_windows(self.encoder, windows.input_ids, self.tokenizer.pad_token_id,
+        vectors = np.stack(forward_windows(self.runner, windows.input_ids, self.tokenizer.pad_token_id,
                                            self.batch_size, self.use_bf16, head=mean_pooled))
         out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
         np.add.at(out, np.asarray(windows.example_index), vectors)

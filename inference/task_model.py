@@ -10,6 +10,7 @@ import numpy as np
 from transformers import (AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoTokenizer,
                           PreTrainedModel, PreTrainedTokenizerBase)
 
+from inference.onnx_runtime import runner
 from inference.runtime import forward_windows, resolve_precision
 from inference.spans import bio_spans, split_words
 from inference.windows import merge_word_logits, pool_text_logits, text_windows, word_windows
@@ -44,15 +45,19 @@ class TaskModel:
     """Windowed prediction with one fine-tuned classifier."""
 
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, meta: TaskMeta,
-                 precision: str = "auto", batch_size: int = 32) -> None:
+                 precision: str = "auto", batch_size: int = 32, backend: str = "torch") -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.meta = meta
-        self.use_bf16 = resolve_precision(precision)
+        self.runner = runner(self.model, backend, "logits")  # what runs the windows: torch or ONNX Runtime
+        self.use_bf16 = backend == "torch" and resolve_precision(precision)
         self.batch_size = batch_size
 
     @classmethod
-    def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32) -> "TaskModel":
+    def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32,
+             backend: str = "torch") -> "TaskModel":
+        """``precision``: ``auto``/``bf16``/``fp32`` (torch backend); ``backend``: ``torch``, ``onnx`` or
+        ``onnx-int8`` (see ``inference.onnx_runtime``)."""
         path = Path(path)
         meta_path = path / META_FILE
         if not meta_path.is_file():
@@ -62,7 +67,7 @@ class TaskModel:
             raise ValueError(f"{path} is a {meta.task} typer: load it with inference.model_loading.load_task_model")
         auto = AutoModelForTokenClassification if meta.task == "token" else AutoModelForSequenceClassification
         model = auto.from_pretrained(path)
-        return cls(model, AutoTokenizer.from_pretrained(path), meta, precision, batch_size)
+        return cls(model, AutoTokenizer.from_pretrained(path), meta, precision, batch_size, backend)
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
@@ -72,7 +77,7 @@ class TaskModel:
         return path
 
     def _forward(self, input_ids: list[list[int]]) -> list[np.ndarray]:
-        return forward_windows(self.model, input_ids, self.tokenizer.pad_token_id, self.batch_size, self.use_bf16)
+        return forward_windows(self.runner, input_ids, self.tokenizer.pad_token_id, self.batch_size, self.use_bf16)
 
     # token tasks
     def word_probs(self, words_batch: list[list[str]]) -> list[np.ndarray]:

@@ -1,0 +1,51 @@
+import json
+
+import pytest
+
+from benchmarks.speed import (PIPELINE, entity_f1, load_articles, markdown_table, measure, predictor_systems,
+                              summarize, with_ratios)
+
+ARTICLES = ["Rebels shelled Idlib on Monday. Troops clashed with them near Saraqeb.",
+            "Police arrested five protesters in Kabul on Friday."]
+
+
+def test_core_functions_on_the_tiny_predictor(tiny_predictor):
+    systems = {**predictor_systems({"torch": tiny_predictor, "onnx": tiny_predictor}), PIPELINE: str.split}
+    seconds = measure(systems, ARTICLES, repeats=2, warmup=1)
+    assert {name: len(s) for name, s in seconds.items()} == {name: 4 for name in systems}
+    stats = {name: summarize(s, [len(t.split()) for t in ARTICLES]) for name, s in seconds.items()}
+    rows = with_ratios(stats, {"torch": 0.50, "onnx": 0.49}, reference="torch")
+    assert rows["entities/onnx"]["x_torch"] == pytest.approx(stats["entities/onnx"]["words_per_s"]
+                                                            / stats["entities/torch"]["words_per_s"])
+    assert rows["predictor/torch"]["x_pipeline"] > 0 and "x_pipeline" not in rows[PIPELINE]
+    assert rows["predictor/onnx"]["delta_f1_points"] == pytest.approx(-1.0)
+    table = markdown_table(rows, "torch")
+    assert table.count("\n") == len(systems) + 1 and "| entities/onnx |" in table and "-1.00" in table
+
+
+def test_measure_interleaves_systems_in_rotating_order():
+    calls = []
+    systems = {name: (lambda text, name=name: calls.append((name, text))) for name in "abc"}
+    measure(systems, ["x", "y"], repeats=1, warmup=0)
+    assert calls == [("a", "x"), ("b", "x"), ("c", "x"), ("b", "y"), ("c", "y"), ("a", "y")]
+
+
+def test_summarize_counts_whole_passes():
+    stats = summarize([1.0, 1.0, 2.0, 2.0], words=[10, 20])  # two passes over two articles
+    assert stats["articles_per_s"] == pytest.approx(4 / 6) and stats["words_per_s"] == pytest.approx(60 / 6)
+    assert stats["p50_ms"] == pytest.approx(1500)
+
+
+def test_entity_f1_checks_the_label_set(tiny_predictor):
+    examples = [{"id": "1", "tokens": ["Rebels", "in", "Idlib"], "tags": ["B-ORG", "O", "B-LOC"]}]
+    f1 = entity_f1({"torch": tiny_predictor.entities}, examples)
+    assert 0 <= f1["torch"] <= 1
+    with pytest.raises(ValueError, match=r"dev tags \['B-Weapon'\] are not labels"):
+        entity_f1({"torch": tiny_predictor.entities}, [{**examples[0], "tags": ["B-Weapon", "O", "O"]}])
+
+
+def test_load_articles_takes_the_train_split(tmp_path):
+    docs = [{"doc_id": i, "doc_text": f"text {i}", "doc_labels": []} for i in range(4)]
+    (tmp_path / "docs.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    (tmp_path / "splits.json").write_text(json.dumps({"train": [0, 2, 3], "dev": [1]}), encoding="utf-8")
+    assert load_articles(tmp_path, 2) == ["text 0", "text 2"]
