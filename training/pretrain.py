@@ -62,7 +62,8 @@ def pretrain(cfg: DictConfig) -> Path:
     model, tokenizer = build_model(cfg.model, "masked_lm")
     train_blocks, dev_blocks = (blocks(texts[split], tokenizer, cfg.max_length) for split in ("train", "dev"))
     setup_tracking(cfg.mlflow)
-    with tracked_run(cfg.mlflow.run_name, {"encoder": cfg.model.name, "approach": "pretrain", **git_tags()}):
+    run_name = cfg.mlflow.run_name or f"pretrain-{cfg.model.name}-seed{cfg.seed}"
+    with tracked_run(run_name, {"encoder": cfg.model.name, "approach": "pretrain", **git_tags()}):
         log_config(cfg)
         mlflow.log_params({**{f"texts.{k}": v for k, v in counts.items()},
                            "blocks.train": len(train_blocks), "blocks.dev": len(dev_blocks),

@@ -50,7 +50,9 @@ def train(cfg: DictConfig) -> float:
         print(f"skipped: this configuration already finished as run {done.info.run_id} (dev {primary} "
               f"{score:.4f}); pass force=true to train it again")
         return score
-    with tracked_run(cfg.mlflow.run_name, tags) as run:
+    # a readable default name (MLflow's generated names repeat once the seed is set)
+    run_name = cfg.mlflow.run_name or f"{cfg.data.name}-{cfg.model.name}-seed{cfg.seed}-{identity['config_hash'][:6]}"
+    with tracked_run(run_name, tags) as run:
         log_config(cfg)
         mlflow.log_params({f"data_stats.{k}": v for k, v in data.stats.items()})
         for split, context in (("train", "training"), ("dev", "validation")):

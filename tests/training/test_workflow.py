@@ -121,6 +121,8 @@ def test_force_trains_an_identical_configuration_again(tmp_path, mlflow_store):
     assert len(runs) == 3 and all(run.info.status == "FINISHED" for run in runs)
     assert len({run.data.tags["config_hash"] for run in runs}) == 2
     assert len({run.data.tags["seed_group"] for run in runs}) == 1
+    names = {run.info.run_name for run in runs}
+    assert len(names) == 2 and {name.rsplit("-", 1)[0] for name in names} == {"re3d-tiny-seed42", "re3d-tiny-seed7"}
 
 
 def test_training_logs_the_figures(sweep_store):
