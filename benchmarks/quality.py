@@ -25,7 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from training import config  # noqa: F401  (registers the Hydra schema and PROJECT_ROOT)
 from training.run_table import primary_metric
 from training.seed_summary import summarize_sweep
-from training.tracking import PROJECT_ROOT, git_tags, tracking_uri
+from training.tracking import PROJECT_ROOT, git_tags, setup_tracking, tracked_run, tracking_uri
 from training.train import train
 
 
@@ -50,14 +50,14 @@ HEADER = ("| dataset | metric | dev mean ± std | seeds | time per epoch | train
           "reference (test) |\n|---|---|---|---|---|---|---|")
 
 
-def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path) -> str:
+def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path, uri: str) -> str:
     """Train (or reuse) one run per seed and return the id of the dataset's seed summary run."""
     GlobalHydra.instance().clear()  # composing inside a running Hydra app needs a fresh instance
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
         for seed in cfg.seeds:
             run_cfg = compose("train", [f"experiment={dataset}", f"model={cfg.encoder}", f"seed={seed}",
                                         f"mlflow.experiment_name={cfg.experiment_name}",
-                                        f"mlflow.tracking_uri={tracking_uri(cfg.tracking_uri)}",
+                                        f"mlflow.tracking_uri={uri}",
                                         f"paths.output_dir={output_dir / dataset / f'seed{seed}'}",
                                         *cfg.overrides])
             train(run_cfg)
@@ -80,19 +80,21 @@ def table_rows(client: MlflowClient, dataset: str, summary_id: str, references: 
 
 def run_benchmark(cfg: DictConfig) -> list[Row]:
     output_dir = Path(cfg.paths.output_dir)
+    tracking = OmegaConf.create({"tracking_uri": tracking_uri(cfg.tracking_uri),
+                                 "experiment_name": cfg.experiment_name})
+    client = MlflowClient(tracking.tracking_uri)
     rows = []
     for dataset in cfg.datasets:
-        summary_id = train_seeds(cfg, dataset, output_dir)
+        summary_id = train_seeds(cfg, dataset, output_dir, tracking.tracking_uri)
         references = OmegaConf.to_container(cfg.references.get(dataset) or {})
-        rows.extend(table_rows(MlflowClient(tracking_uri(cfg.tracking_uri)), dataset, summary_id, references))
+        rows.extend(table_rows(client, dataset, summary_id, references))
     table = "\n".join([HEADER, *(row.markdown() for row in rows)])
     setting = f"encoder={cfg.encoder}, seeds={list(cfg.seeds)}" + (f", overrides={list(cfg.overrides)}"
                                                                if cfg.overrides else "")
     text = f"Dev scores, {setting}; reference: ConfliBERT on the test split.\n\n{table}\n"
     (output_dir / "quality.md").write_text(text, encoding="utf-8")
-    mlflow.set_tracking_uri(tracking_uri(cfg.tracking_uri))
-    mlflow.set_experiment(cfg.experiment_name)
-    with mlflow.start_run(run_name="quality table", tags={"kind": "benchmark", **git_tags()}):
+    setup_tracking(tracking)
+    with tracked_run("quality table", {"kind": "benchmark", **git_tags()}):
         mlflow.log_params({"encoder": cfg.encoder, "seeds": ",".join(map(str, cfg.seeds)),
                            "datasets": ",".join(cfg.datasets), "overrides": " ".join(cfg.overrides) or "-"})
         mlflow.log_metrics({f"{row.dataset}.{row.metric}_mean": row.mean for row in rows}

@@ -50,13 +50,9 @@ MAX_F1_LOSS_POINTS = 0.5  # a backend losing more entity F1 than this stays off 
 System = Callable[[str], object]
 
 
-def load_articles(folder: str | Path, n: int) -> list[str]:
-    """The first ``n`` IndiaPoliceEvents documents of the train split (``docs.jsonl`` + ``splits.json``)."""
-    folder = Path(folder)
-    train = set(json.loads((folder / "splits.json").read_text(encoding="utf-8"))["train"])
-    with (folder / "docs.jsonl").open(encoding="utf-8") as lines:
-        docs = [json.loads(line) for line in lines if line.strip()]
-    return [doc["doc_text"] for doc in docs if doc["doc_id"] in train][:n]
+def load_articles(data_cfg: DictConfig, n: int) -> list[str]:
+    """The first ``n`` texts of the train split of a text dataset (the project's reader, e.g. ``ipe_docs``)."""
+    return list(load_splits(data_cfg).splits["train"]["text"][:n])
 
 
 def entity_system(model: TaskModel) -> System:
@@ -171,7 +167,7 @@ def markdown_table(rows: Mapping[str, dict[str, float]], reference: str) -> str:
 
 
 def train_epoch_time(dataset: str, overrides: list[str], output_dir: Path, uri: str, experiment: str) -> dict:
-    """Run ``training.train data=<dataset>`` (a fresh process) and read its ``epoch_time_s`` from MLflow."""
+    """Run ``training.train data=<dataset>`` (a fresh process) and read its ``epoch_time_mean_s`` from MLflow."""
     run_name = f"speed-train-{dataset}-{uuid.uuid4().hex[:8]}"  # how the run is found again
     command = [sys.executable, "-m", "training.train", f"data={dataset}", f"hydra.run.dir={output_dir / dataset}",
                f"mlflow.tracking_uri='{uri}'", f"mlflow.experiment_name={experiment}",
@@ -181,9 +177,9 @@ def train_epoch_time(dataset: str, overrides: list[str], output_dir: Path, uri: 
     wall = time.perf_counter() - start
     (run,) = mlflow.search_runs(experiment_names=[experiment], output_format="list",
                                 filter_string=f"tags.mlflow.runName = '{run_name}'")
-    epochs = [m.value for m in mlflow.MlflowClient().get_metric_history(run.info.run_id, "epoch_time_s")]
+    epoch_s = run.data.metrics["epoch_time_mean_s"]
     examples = int(run.data.params["data_stats.train.examples"])
-    return {"epoch_time_s": float(np.mean(epochs)), "train_examples_per_s": examples / float(np.mean(epochs)),
+    return {"epoch_time_s": epoch_s, "train_examples_per_s": examples / epoch_s,
             "train_examples": examples, "process_wall_s": wall, "run_id": run.info.run_id}
 
 
@@ -238,7 +234,8 @@ def benchmark(cfg: DictConfig, output_dir: Path) -> str:
     reference = next(iter(predictors))
     setup_tracking(cfg.mlflow)
     with tracked_run(cfg.mlflow.run_name, {"kind": "benchmark", **git_tags()}):
-        mlflow.log_params({**machine(), "model_uri": cfg.model_uri, "corpus": cfg.corpus, "n_articles": len(articles),
+        mlflow.log_params({**machine(), "model_uri": cfg.model_uri, "corpus": cfg.corpus.name,
+                           "n_articles": len(articles),
                            "words": sum(words), "repeats": cfg.repeats, "warmup": cfg.warmup,
                            "batch_size": cfg.batch_size, "accuracy_data": cfg.accuracy_data.name,
                            "variants": json.dumps(OmegaConf.to_container(cfg.variants))})

@@ -7,12 +7,11 @@ and one sub-folder per member. All members must have the same labels in the same
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
-from inference.task_model import META_FILE, TaskMeta
+from inference.task_model import TaskMeta, read_meta, write_meta
 
 ENSEMBLE_FILE = "ensemble.json"
 
@@ -37,7 +36,7 @@ class EnsembleTyper:
         from inference.model_loading import load_task_model  # the loader dispatches back to this class
 
         path = Path(path)
-        meta = TaskMeta(**json.loads((path / META_FILE).read_text(encoding="utf-8")))
+        meta = read_meta(path)
         spec = json.loads((path / ENSEMBLE_FILE).read_text(encoding="utf-8"))
         members = [load_task_model(path / m["dir"], precision, batch_size, backend) for m in spec["members"]]
         return cls(members, [m["weight"] for m in spec["members"]], meta)
@@ -49,7 +48,7 @@ class EnsembleTyper:
             name = f"member_{i}"
             member.save(path / name)
             spec.append({"dir": name, "weight": weight})
-        (path / META_FILE).write_text(json.dumps(asdict(self.meta), indent=2), encoding="utf-8")
+        write_meta(path, self.meta)
         (path / ENSEMBLE_FILE).write_text(json.dumps({"members": spec}, indent=2), encoding="utf-8")
         return path
 

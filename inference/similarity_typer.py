@@ -8,7 +8,6 @@ similarity over its phrasings; probabilities are a softmax of scores divided by 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTo
 
 from inference.onnx_runtime import runner
 from inference.runtime import forward_windows, mean_pooled, resolve_precision
-from inference.task_model import META_FILE, TaskMeta
+from inference.task_model import TaskMeta, read_meta, write_meta
 from inference.windows import softmax, text_windows
 
 DESCRIPTIONS_FILE = "descriptions.json"
@@ -43,7 +42,7 @@ class SimilarityTyper:
     def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32,
              backend: str = "torch") -> "SimilarityTyper":
         path = Path(path)
-        meta = TaskMeta(**json.loads((path / META_FILE).read_text(encoding="utf-8")))
+        meta = read_meta(path)
         extra = json.loads((path / DESCRIPTIONS_FILE).read_text(encoding="utf-8"))
         return cls(AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path), meta,
                    extra["descriptions"], extra["temperature"], precision, batch_size, backend)
@@ -52,7 +51,7 @@ class SimilarityTyper:
         path = Path(path)
         self.encoder.save_pretrained(path, safe_serialization=True)
         self.tokenizer.save_pretrained(path)
-        (path / META_FILE).write_text(json.dumps(asdict(self.meta), indent=2), encoding="utf-8")
+        write_meta(path, self.meta)
         (path / DESCRIPTIONS_FILE).write_text(json.dumps({"temperature": self.temperature,
                                                           "descriptions": self.descriptions}, indent=2),
                                               encoding="utf-8")

@@ -41,6 +41,19 @@ class TaskMeta:
                              f"({SCHEMA_VERSION}); upgrade the package")
 
 
+def read_meta(path: str | Path) -> TaskMeta:
+    """The ``conflict_news.json`` of a model folder."""
+    meta_path = Path(path) / META_FILE
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{path} is not a conflict-news model folder: {META_FILE} is missing")
+    return TaskMeta(**json.loads(meta_path.read_text(encoding="utf-8")))
+
+
+def write_meta(path: str | Path, meta: TaskMeta) -> None:
+    """Write ``meta`` as the model folder's ``conflict_news.json``."""
+    (Path(path) / META_FILE).write_text(json.dumps(asdict(meta), indent=2), encoding="utf-8")
+
+
 class TaskModel:
     """Windowed prediction with one fine-tuned classifier."""
 
@@ -59,10 +72,7 @@ class TaskModel:
         """``precision``: ``auto``/``bf16``/``fp32`` (torch backend); ``backend``: ``torch``, ``onnx`` or
         ``onnx-int8`` (see ``inference.onnx_runtime``)."""
         path = Path(path)
-        meta_path = path / META_FILE
-        if not meta_path.is_file():
-            raise FileNotFoundError(f"{path} is not a conflict-news model folder: {META_FILE} is missing")
-        meta = TaskMeta(**json.loads(meta_path.read_text(encoding="utf-8")))
+        meta = read_meta(path)
         if meta.task in ("similarity", "ensemble"):
             raise ValueError(f"{path} is a {meta.task} typer: load it with inference.model_loading.load_task_model")
         auto = AutoModelForTokenClassification if meta.task == "token" else AutoModelForSequenceClassification
@@ -73,7 +83,7 @@ class TaskModel:
         path = Path(path)
         self.model.save_pretrained(path, safe_serialization=True)
         self.tokenizer.save_pretrained(path)
-        (path / META_FILE).write_text(json.dumps(asdict(self.meta), indent=2), encoding="utf-8")
+        write_meta(path, self.meta)
         return path
 
     def _forward(self, input_ids: list[list[int]]) -> list[np.ndarray]:

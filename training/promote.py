@@ -17,7 +17,7 @@ from mlflow.entities import Run
 from mlflow.tracking import MlflowClient
 from omegaconf import DictConfig
 
-from training.tracking import tracking_uri
+from training.tracking import model_runs_filter, tracking_uri
 
 
 @dataclass
@@ -35,9 +35,7 @@ def best_run(experiment_id: str, metric: str, mode: str, approach: str | None = 
     (ties: the most recent)."""
     if mode not in ("max", "min"):
         raise ValueError(f"mode must be 'max' or 'min', not {mode!r}")
-    query = "attributes.status = 'FINISHED' and tags.model_uri != ''"
-    if approach:
-        query += f" and tags.approach = '{approach}'"
+    query = model_runs_filter(approach)
     if extra_filter:
         query += f" and {extra_filter}"
     runs = mlflow.search_runs([experiment_id], query, output_format="list", max_results=50000,
@@ -55,10 +53,9 @@ def best_run(experiment_id: str, metric: str, mode: str, approach: str | None = 
 def register(client: MlflowClient, name: str, run: Run) -> str:
     """The registered version of the run's model, registering it if it is not one yet."""
     model_uri = run.data.tags["model_uri"]
-    if client.search_registered_models(f"name = '{name}'"):
-        for version in client.search_model_versions(f"name = '{name}'"):
-            if version.run_id == run.info.run_id and version.source == model_uri:
-                return version.version
+    for version in client.search_model_versions(f"name = '{name}'"):
+        if version.run_id == run.info.run_id and version.source == model_uri:
+            return version.version
     return mlflow.register_model(model_uri, name).version
 
 

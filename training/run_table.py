@@ -46,9 +46,9 @@ def experiments_table(client: MlflowClient) -> pd.DataFrame:
 def runs_table(experiment_names: list[str] | None = None) -> pd.DataFrame:
     """One row per run: experiment, name, status, dataset/task/encoder/approach/kind tags, key params, and the
     dev primary metric (``score``; for seed summaries the mean, with ``score_std``). Best score first."""
-    names = experiment_names or [e.name for e in mlflow.search_experiments()]
-    runs = mlflow.search_runs(experiment_names=names, output_format="list", max_results=50000)
     ids = {e.experiment_id: e.name for e in mlflow.search_experiments()}
+    runs = mlflow.search_runs(experiment_names=experiment_names or list(ids.values()), output_format="list",
+                              max_results=50000)
     rows = []
     for run in runs:
         tags, params, metrics = run.data.tags, run.data.params, run.data.metrics

@@ -189,15 +189,19 @@ def log_pyfunc(python_model: Path, artifacts: dict[str, str], example: pd.DataFr
                                    registered_model_name=registered_model_name)
 
 
+def model_runs_filter(approach: str | None = None) -> str:
+    """MLflow filter of the FINISHED runs that logged a model (with that ``approach`` tag, if given)."""
+    query = "attributes.status = 'FINISHED' and tags.model_uri != ''"
+    return f"{query} and tags.approach = '{approach}'" if approach else query
+
+
 def latest_model_uri(experiment_name: str, approach: str | None = None) -> str:
     """The ``model_uri`` tag of the most recent FINISHED run of an experiment (with that ``approach`` tag)."""
     experiment = mlflow.get_experiment_by_name(experiment_name)
     if experiment is None:
         raise LookupError(f"no MLflow experiment {experiment_name!r}: train it first or pass the model URI")
-    query = "attributes.status = 'FINISHED' and tags.model_uri != ''"
-    if approach:
-        query += f" and tags.approach = '{approach}'"
-    runs = mlflow.search_runs([experiment.experiment_id], query, order_by=["attributes.start_time DESC"],
+    runs = mlflow.search_runs([experiment.experiment_id], model_runs_filter(approach),
+                              order_by=["attributes.start_time DESC"],
                               max_results=1, output_format="list")
     if not runs:
         raise LookupError(f"experiment {experiment_name!r} has no finished run with a logged model"

@@ -1,9 +1,11 @@
 import json
 
 import pytest
+from hydra import compose, initialize_config_dir
 
 from benchmarks.speed import (PIPELINE, entity_f1, load_articles, markdown_table, measure, predictor_systems,
                               summarize, with_ratios)
+from tests.conftest import PROJECT_ROOT
 
 ARTICLES = ["Rebels shelled Idlib on Monday. Troops clashed with them near Saraqeb.",
             "Police arrested five protesters in Kabul on Friday."]
@@ -48,4 +50,8 @@ def test_load_articles_takes_the_train_split(tmp_path):
     docs = [{"doc_id": i, "doc_text": f"text {i}", "doc_labels": []} for i in range(4)]
     (tmp_path / "docs.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
     (tmp_path / "splits.json").write_text(json.dumps({"train": [0, 2, 3], "dev": [1]}), encoding="utf-8")
-    assert load_articles(tmp_path, 2) == ["text 0", "text 2"]
+    files = [f"corpus.{split}.{key}={tmp_path / name}" for split in ("train", "dev")
+             for key, name in (("path", "docs.jsonl"), ("split_file", "splits.json"))]
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
+        cfg = compose("speed", files)
+    assert load_articles(cfg.corpus, 2) == ["text 0", "text 2"]
