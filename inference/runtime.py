@@ -54,16 +54,41 @@ def mean_pooled(outputs, mask: torch.Tensor) -> torch.Tensor:
     return (outputs.last_hidden_state * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1)
 
 
+BATCH_COST_TOKENS = 64  # the fixed cost of one forward pass, counted in padded tokens
+
+
+def length_batches(lengths: list[int], batch_size: int, batch_cost: int = BATCH_COST_TOKENS) -> list[list[int]]:
+    """Indices grouped into batches of at most ``batch_size`` items of similar length.
+
+    Items are sorted by length and cut where the padded area (items x longest length) plus ``batch_cost`` per
+    batch is smallest overall (an exact dynamic programme over the cut points), so a few long sentences do not
+    pad a batch of short ones, and short items are not run one by one either.
+    """
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    ordered = [lengths[i] for i in order]
+    best = [0.0] + [float("inf")] * len(order)
+    cut = [0] * (len(order) + 1)
+    for end in range(1, len(order) + 1):
+        for start in range(max(0, end - batch_size), end):
+            cost = best[start] + batch_cost + (end - start) * ordered[end - 1]
+            if cost < best[end]:
+                best[end], cut[end] = cost, start
+    batches, end = [], len(order)
+    while end:
+        batches.append(order[cut[end]:end])
+        end = cut[end]
+    return batches[::-1]
+
+
 @torch.inference_mode()
 def forward_windows(model, input_ids: list[list[int]], pad_id: int, batch_size: int = 32,
                     use_bf16: bool = False, head=logits_of) -> list[np.ndarray]:
     """``head(outputs, mask)`` (float32; default the logits) of every window, in input order; windows are
-    batched by similar length. ``model`` is a Hugging Face model or an ``onnx_runtime.OnnxModel``."""
+    batched by similar length (``length_batches``). ``model`` is a Hugging Face model or an
+    ``onnx_runtime.OnnxModel``."""
     device = model.device
-    order = sorted(range(len(input_ids)), key=lambda i: len(input_ids[i]))
     out: list[np.ndarray | None] = [None] * len(input_ids)
-    for b in range(0, len(order), batch_size):
-        idx = order[b:b + batch_size]
+    for idx in length_batches([len(ids) for ids in input_ids], batch_size):
         width = max(len(input_ids[i]) for i in idx)
         ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
         mask = torch.zeros((len(idx), width), dtype=torch.long)

@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+import torch
+
+from inference.runtime import forward_windows, length_batches
+
+
+def padded_cost(batches, lengths, batch_cost):
+    return sum(batch_cost + len(b) * max(lengths[i] for i in b) for b in batches)
+
+
+@pytest.mark.parametrize("batch_cost", [0, 8, 10**9])
+def test_length_batches_partition_the_items_at_least_cost(batch_cost):
+    lengths = [5, 60, 7, 6, 58, 30, 8, 61, 5]
+    batches = length_batches(lengths, batch_size=4, batch_cost=batch_cost)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(0 < len(b) <= 4 for b in batches)
+    # brute force over every way to cut the sorted items into consecutive batches of at most 4
+    ordered = sorted(range(len(lengths)), key=lengths.__getitem__)
+    best = min(padded_cost([ordered[a:b] for a, b in zip(cuts, cuts[1:])], lengths, batch_cost)
+               for mask in range(2 ** (len(lengths) - 1))
+               for cuts in [[0, *[k + 1 for k in range(len(lengths) - 1) if mask >> k & 1], len(lengths)]]
+               if all(b - a <= 4 for a, b in zip(cuts, cuts[1:])))
+    assert padded_cost(batches, lengths, batch_cost) == best
+
+
+def test_length_batches_split_short_from_long_items():
+    batches = length_batches([4, 5, 4, 120, 118], batch_size=32, batch_cost=16)
+    assert sorted(map(sorted, batches)) == [[0, 1, 2], [3, 4]]
+    assert length_batches([4, 5, 4, 120, 118], batch_size=32, batch_cost=10**9) == [[0, 2, 1, 4, 3]]
+    assert length_batches([], batch_size=8) == []
+
+
+def test_forward_windows_returns_outputs_in_input_order(tiny_model):
+    model, tokenizer = tiny_model("token", ["O", "B-LOC", "I-LOC"])
+    model.eval()
+    ids = [tokenizer(text)["input_ids"] for text in ["a b c d e f g h i j k", "x", "rebels shelled the town", "y z"]]
+    batched = forward_windows(model, ids, tokenizer.pad_token_id, batch_size=2)
+    with torch.inference_mode():
+        single = [model(input_ids=torch.tensor([x])).logits[0].numpy() for x in ids]
+    for got, want in zip(batched, single):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, atol=1e-4)
