@@ -10,7 +10,8 @@ entity part alone on the article's sentences (``entities/<variant>``) for each l
 precision), ``transformers.pipeline("token-classification", aggregation_strategy="simple")`` over the same
 entity model with the same windows (``hf-pipeline``, fp32), and spaCy (``spacy``, full default pipeline).
 Reported per system: articles/s, words/s, p50/p95 latency per article, speed ratios (to the pipeline, to spaCy,
-to the reference variant), and the entity model's micro F1 on the dev split of ``accuracy_data`` per variant.
+to the reference variant), and per variant the entity model's micro F1 on the dev split of ``accuracy_data`` and
+the event typer's macro F1 on the dev split of ``event_data``, with their change against the reference variant.
 ``train=true`` also runs ``training.train`` for one epoch per dataset and reports its ``epoch_time_s``.
 The tables are printed, written to ``<output dir>/speed.md`` and logged with the machine's description to the
 MLflow experiment ``benchmark-speed``.
@@ -42,11 +43,11 @@ from inference.sentences import split_sentences
 from inference.task_model import TaskModel
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
 from training.data import load_splits
-from training.tasks import token
+from training.tasks import sequence, token
 from training.tracking import PROJECT_ROOT, git_tags, setup_tracking, tracked_run, tracking_uri
 
 PIPELINE, SPACY = "hf-pipeline", "spacy"
-MAX_F1_LOSS_POINTS = 0.5  # a backend losing more entity F1 than this stays off by default
+MAX_F1_LOSS_POINTS = 0.5  # a backend losing more entity or event F1 than this stays off by default
 System = Callable[[str], object]
 
 
@@ -127,10 +128,23 @@ def entity_f1(models: Mapping[str, TaskModel], examples: list[dict]) -> dict[str
     return out
 
 
-def with_ratios(stats: Mapping[str, dict[str, float]], f1: Mapping[str, float],
+def event_f1(typers: Mapping[str, object], examples: list[dict]) -> dict[str, float]:
+    """Macro F1 of each event typer (fine-tuned, similarity or ensemble) on ``examples``, by its argmax label."""
+    out = {}
+    for name, typer in typers.items():
+        unknown = {label for ex in examples for label in ex["labels"]} - set(typer.meta.labels)
+        if unknown:
+            raise ValueError(f"the dev labels {sorted(unknown)} are not labels of the event typer: set event_data "
+                             f"to the data its fine-tuned member was trained on")
+        out[name] = sequence.evaluate(typer, examples).metrics["f1_macro"]
+    return out
+
+
+def with_ratios(stats: Mapping[str, dict[str, float]], scores: Mapping[str, Mapping[str, float]],
                 reference: str) -> dict[str, dict[str, float]]:
     """Each system's stats plus ``x_pipeline``, ``x_spacy`` and ``x_<reference>`` (words/s ratios), and for
-    predictor variants their entity ``dev_f1`` and ``delta_f1_points`` against the reference variant."""
+    predictor variants their dev scores (``scores[variant]``, e.g. ``entity_f1``) and each score's
+    ``delta_<score>_points`` against the reference variant."""
     out = {}
     for name, row in stats.items():
         row = dict(row)
@@ -142,10 +156,10 @@ def with_ratios(stats: Mapping[str, dict[str, float]], f1: Mapping[str, float],
             ref = stats.get(f"{kind}/{reference}")
             if ref is not None and variant != reference:
                 row[f"x_{reference}"] = row["words_per_s"] / ref["words_per_s"]
-            if variant in f1:
-                row["dev_f1"] = f1[variant]
-                if reference in f1:
-                    row["delta_f1_points"] = 100 * (f1[variant] - f1[reference])
+            for key, value in scores.get(variant, {}).items():
+                row[key] = value
+                if key in scores.get(reference, {}):
+                    row[f"delta_{key}_points"] = 100 * (value - scores[reference][key])
         out[name] = row
     return out
 
@@ -156,8 +170,9 @@ COLUMNS = [("articles/s", "articles_per_s", ".2f"), ("words/s", "words_per_s", "
 
 def markdown_table(rows: Mapping[str, dict[str, float]], reference: str) -> str:
     """The per-system table (blank where a value does not apply)."""
-    columns = [*COLUMNS, (f"× {reference}", f"x_{reference}", ".2f"), ("dev F1", "dev_f1", ".4f"),
-               ("ΔF1 (points)", "delta_f1_points", "+.2f")]
+    columns = [*COLUMNS, (f"× {reference}", f"x_{reference}", ".2f"), ("entity F1", "entity_f1", ".4f"),
+               ("Δ points", "delta_entity_f1_points", "+.2f"), ("event F1", "event_f1", ".4f"),
+               ("Δ points", "delta_event_f1_points", "+.2f")]
     lines = ["| system | " + " | ".join(title for title, _, _ in columns) + " |",
              "|---" * (len(columns) + 1) + "|"]
     for name, row in rows.items():
@@ -238,16 +253,22 @@ def benchmark(cfg: DictConfig, output_dir: Path) -> str:
                            "n_articles": len(articles),
                            "words": sum(words), "repeats": cfg.repeats, "warmup": cfg.warmup,
                            "batch_size": cfg.batch_size, "accuracy_data": cfg.accuracy_data.name,
+                           "event_data": cfg.event_data.name,
                            "variants": json.dumps(OmegaConf.to_container(cfg.variants))})
         print(f"timing {len(systems)} systems on {len(articles)} articles, {cfg.repeats} passes", flush=True)
         seconds = measure(systems, articles, cfg.repeats, cfg.warmup)
         mlflow.log_param("load_avg_1m_end", os.getloadavg()[0])
         dev = list(load_splits(cfg.accuracy_data).splits["dev"])
-        f1 = entity_f1({name: p.entities for name, p in predictors.items()}, dev)
-        rows = with_ratios({name: summarize(s, words) for name, s in seconds.items()}, f1, reference)
-        report = (f"{len(articles)} articles ({sum(words)} words), {cfg.repeats} passes; dev F1 on "
-                  f"{cfg.accuracy_data.name} dev ({len(dev)} sentences)\n\n{markdown_table(rows, reference)}\n")
-        lossy = [name for name in f1 if 100 * (f1[reference] - f1[name]) > MAX_F1_LOSS_POINTS]
+        event_dev = list(load_splits(cfg.event_data).splits["dev"])
+        entity = entity_f1({name: p.entities for name, p in predictors.items()}, dev)
+        event = event_f1({name: p.events for name, p in predictors.items()}, event_dev)
+        scores = {name: {"entity_f1": entity[name], "event_f1": event[name]} for name in predictors}
+        rows = with_ratios({name: summarize(s, words) for name, s in seconds.items()}, scores, reference)
+        report = (f"{len(articles)} articles ({sum(words)} words), {cfg.repeats} passes; entity micro F1 on "
+                  f"{cfg.accuracy_data.name} dev ({len(dev)} sentences), event macro F1 on {cfg.event_data.name} "
+                  f"dev ({len(event_dev)} texts)\n\n{markdown_table(rows, reference)}\n")
+        lossy = [name for name in predictors
+                 if any(100 * (scores[reference][k] - scores[name][k]) > MAX_F1_LOSS_POINTS for k in scores[name])]
         if lossy:
             report += (f"\n{', '.join(lossy)} lose more than {MAX_F1_LOSS_POINTS} F1 point against {reference}: "
                        "not for the default configuration.\n")

@@ -3,8 +3,8 @@ import json
 import pytest
 from hydra import compose, initialize_config_dir
 
-from benchmarks.speed import (PIPELINE, entity_f1, load_articles, markdown_table, measure, predictor_systems,
-                              summarize, with_ratios)
+from benchmarks.speed import (PIPELINE, entity_f1, event_f1, load_articles, markdown_table, measure,
+                              predictor_systems, summarize, with_ratios)
 from tests.conftest import PROJECT_ROOT
 
 ARTICLES = ["Rebels shelled Idlib on Monday. Troops clashed with them near Saraqeb.",
@@ -16,13 +16,18 @@ def test_core_functions_on_the_tiny_predictor(tiny_predictor):
     seconds = measure(systems, ARTICLES, repeats=2, warmup=1)
     assert {name: len(s) for name, s in seconds.items()} == {name: 4 for name in systems}
     stats = {name: summarize(s, [len(t.split()) for t in ARTICLES]) for name, s in seconds.items()}
-    rows = with_ratios(stats, {"torch": 0.50, "onnx": 0.49}, reference="torch")
+    rows = with_ratios(stats, {"torch": {"entity_f1": 0.50, "event_f1": 0.70},
+                               "onnx": {"entity_f1": 0.49, "event_f1": 0.72}}, reference="torch")
     assert rows["entities/onnx"]["x_torch"] == pytest.approx(stats["entities/onnx"]["words_per_s"]
                                                             / stats["entities/torch"]["words_per_s"])
     assert rows["predictor/torch"]["x_pipeline"] > 0 and "x_pipeline" not in rows[PIPELINE]
-    assert rows["predictor/onnx"]["delta_f1_points"] == pytest.approx(-1.0)
+    assert rows["predictor/onnx"]["delta_entity_f1_points"] == pytest.approx(-1.0)
+    assert rows["predictor/onnx"]["delta_event_f1_points"] == pytest.approx(2.0)
+    assert rows["predictor/torch"]["delta_event_f1_points"] == 0 and rows["predictor/torch"]["event_f1"] == 0.70
+    assert "event_f1" not in rows[PIPELINE]
     table = markdown_table(rows, "torch")
-    assert table.count("\n") == len(systems) + 1 and "| entities/onnx |" in table and "-1.00" in table
+    assert table.count("\n") == len(systems) + 1 and "| entities/onnx |" in table
+    assert "| -1.00 | 0.7200 | +2.00 |" in table
 
 
 def test_measure_interleaves_systems_in_rotating_order():
@@ -44,6 +49,17 @@ def test_entity_f1_checks_the_label_set(tiny_predictor):
     assert 0 <= f1["torch"] <= 1
     with pytest.raises(ValueError, match=r"dev tags \['B-Weapon'\] are not labels"):
         entity_f1({"torch": tiny_predictor.entities}, [{**examples[0], "tags": ["B-Weapon", "O", "O"]}])
+
+
+def test_event_f1_scores_the_typers_argmax_and_checks_its_labels(tiny_predictor):
+    typer, texts = tiny_predictor.events, ["Rebels shelled Idlib.", "Police met elders.", "Crowds marched."]
+    predicted = [typer.meta.labels[k] for k in typer.text_probs(texts).argmax(axis=1)]
+    examples = [{"id": str(i), "text": text, "labels": [label]} for i, (text, label) in enumerate(zip(texts, predicted))]
+    assert event_f1({"torch": typer}, examples)["torch"] == pytest.approx(1.0)
+    wrong = next(label for label in typer.meta.labels if label != predicted[0])
+    assert event_f1({"torch": typer}, [{**examples[0], "labels": [wrong]}, *examples[1:]])["torch"] < 1.0
+    with pytest.raises(ValueError, match=r"dev labels \['Looting'\] are not labels of the event typer"):
+        event_f1({"torch": typer}, [{**examples[0], "labels": ["Looting"]}])
 
 
 def test_load_articles_takes_the_train_split(tmp_path):
