@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from types import ModuleType
 
 import hydra
 import mlflow
@@ -116,28 +117,31 @@ def summarize(seconds: list[float], words: list[int]) -> dict[str, float]:
             "p50_ms": float(np.percentile(seconds, 50) * 1000), "p95_ms": float(np.percentile(seconds, 95) * 1000)}
 
 
-def entity_f1(models: Mapping[str, TaskModel], examples: list[dict]) -> dict[str, float]:
-    """Entity micro F1 of each entity model on ``examples`` (the windowed path the predictor uses)."""
+def dev_score(models: Mapping[str, object], examples: list[dict], gold: str, task: ModuleType, metric: str,
+              hint: str) -> dict[str, float]:
+    """``metric`` of each model on ``examples`` through ``task.evaluate`` (the path the predictor uses). Every gold
+    label (``example[gold]``) must be a label of the model; else the error ends with ``hint`` (``{dataset}`` is
+    the model's dataset)."""
     out = {}
     for name, model in models.items():
-        unknown = {tag for ex in examples for tag in ex["tags"]} - set(model.meta.labels)
+        unknown = {label for ex in examples for label in ex[gold]} - set(model.meta.labels)
         if unknown:
-            raise ValueError(f"the dev tags {sorted(unknown)} are not labels of the entity model: set accuracy_data "
-                             f"to the model's dataset ({model.meta.dataset!r})")
-        out[name] = token.evaluate(model, examples).metrics["f1_micro"]
+            raise ValueError(f"the dev {gold} {sorted(unknown)} are not labels of the "
+                             + hint.format(dataset=repr(model.meta.dataset)))
+        out[name] = task.evaluate(model, examples).metrics[metric]
     return out
+
+
+def entity_f1(models: Mapping[str, TaskModel], examples: list[dict]) -> dict[str, float]:
+    """Entity micro F1 of each entity model on ``examples``."""
+    return dev_score(models, examples, "tags", token, "f1_micro",
+                     "entity model: set accuracy_data to the model's dataset ({dataset})")
 
 
 def event_f1(typers: Mapping[str, object], examples: list[dict]) -> dict[str, float]:
     """Macro F1 of each event typer (fine-tuned, similarity or ensemble) on ``examples``, by its argmax label."""
-    out = {}
-    for name, typer in typers.items():
-        unknown = {label for ex in examples for label in ex["labels"]} - set(typer.meta.labels)
-        if unknown:
-            raise ValueError(f"the dev labels {sorted(unknown)} are not labels of the event typer: set event_data "
-                             f"to the data its fine-tuned member was trained on")
-        out[name] = sequence.evaluate(typer, examples).metrics["f1_macro"]
-    return out
+    return dev_score(typers, examples, "labels", sequence, "f1_macro",
+                     "event typer: set event_data to the data its fine-tuned member was trained on")
 
 
 def with_ratios(stats: Mapping[str, dict[str, float]], scores: Mapping[str, Mapping[str, float]],
