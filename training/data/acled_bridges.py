@@ -53,12 +53,13 @@ def _bridge(name: str, bridge: Mapping[str, Any], cfg: DictConfig, stats: collec
         keep = set(sorted(range(len(matched)), key=lambda i: hashlib.sha256(matched[i]["id"].encode()).digest())[:cap])
         matched = [ex for i, ex in enumerate(matched) if i in keep]
     stats[f"bridge.{name}.kept"] = len(matched)
+    labels = list(cfg.labels)  # resolved once: ``${acled_labels:...}`` reads its file on every access
     out = []
     for ex in matched:
         text = ex["text"]
         if bridge.get("text", "whole") == "first_sentence":
             start, end = split_sentences(text)[0]
             text = text[start:end]
-        out.append(text_example(f"{name}:{ex['id']}", text, [bridge["label"]], list(cfg.labels),
+        out.append(text_example(f"{name}:{ex['id']}", text, [bridge["label"]], labels,
                                 bridge["source"]["path"], None))
     return out

@@ -20,6 +20,7 @@ def read(source: Mapping[str, Any], cfg: DictConfig, stats: collections.Counter)
     number, header = next(lines)
     if header.lstrip("\ufeff").split("\t") != HEADER:
         raise DataFormatError(path, f"header must be {'<TAB>'.join(HEADER)!r}, found {header!r}", number)
+    labels = list(cfg.labels)  # resolved once: ``${acled_labels:...}`` reads its file on every access
     examples = []
     for number, line in lines:
         if not line.strip():
@@ -30,5 +31,5 @@ def read(source: Mapping[str, Any], cfg: DictConfig, stats: collections.Counter)
         snippet_id, text, label = (c.strip() for c in cols)
         if not snippet_id:
             raise DataFormatError(path, "empty id", number)
-        examples.append(text_example(snippet_id, text, [label], list(cfg.labels), path, number))
+        examples.append(text_example(snippet_id, text, [label], labels, path, number))
     return examples

@@ -30,6 +30,7 @@ def read(source: Mapping[str, Any], cfg: DictConfig, stats: collections.Counter)
         raise ValueError(f"options.level must be 'doc' or 'sent', not {level!r}")
     wanted = _split_ids(source)
     found = set()
+    label_names = list(cfg.labels)
     examples = []
     for line, record in iter_jsonl(path):
         doc_id = str(get_field(record, "doc_id", (int, str), path, line))
@@ -40,7 +41,7 @@ def read(source: Mapping[str, Any], cfg: DictConfig, stats: collections.Counter)
         example_id = doc_id if level == "doc" else f"{doc_id}-{get_field(record, 'sent_id', int, path, line)}"
         text = get_field(record, f"{level}_text", str, path, line)
         labels = get_field(record, f"{level}_labels", list, path, line)
-        examples.append(text_example(example_id, text, labels, list(cfg.labels), path, line))
+        examples.append(text_example(example_id, text, labels, label_names, path, line))
     if wanted is not None and wanted - found:
         missing = sorted(wanted - found)
         raise DataFormatError(

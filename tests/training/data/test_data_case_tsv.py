@@ -30,3 +30,21 @@ def test_errors_name_file_and_line(write, case_cfg, raises_at, content, match, l
     path = write("task2.tsv", content)
     with raises_at(path, line, match):
         case_tsv.read({"path": path}, case_cfg, collections.Counter())
+
+
+def test_label_file_is_read_once_per_file(write, make_cfg, monkeypatch):
+    """``labels: ${acled_labels:...}`` re-reads its YAML on every access: the reader resolves it once."""
+    from pathlib import Path
+
+    from training import config  # noqa: F401  (registers ${acled_labels:...})
+    from training.events import labels as label_module
+
+    reads = []
+    real = label_module.load_labels
+    monkeypatch.setattr(label_module, "load_labels", lambda path: reads.append(path) or real(path))
+    label_file = Path(__file__).resolve().parents[3] / "resources" / "acled" / "labels-v1.yaml"
+    cfg = make_cfg(task="single_label", reader="case_tsv", label_file=str(label_file),
+                   labels="${acled_labels:${.label_file}}")
+    rows = "".join(f"{i}\tPolice detained protester {i}.\tARREST\n" for i in range(20))
+    examples = case_tsv.read({"path": write("task2.tsv", HEADER + rows)}, cfg, collections.Counter())
+    assert len(examples) == 20 and len(reads) == 1
