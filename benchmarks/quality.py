@@ -86,7 +86,8 @@ def run_benchmark(cfg: DictConfig) -> list[Row]:
     rows = []
     for dataset in cfg.datasets:
         summary_id = train_seeds(cfg, dataset, output_dir, tracking.tracking_uri)
-        references = OmegaConf.to_container(cfg.references.get(dataset) or {})
+        found = cfg.references.get(dataset)  # None for a dataset without a reference score
+        references = OmegaConf.to_container(found) if found is not None else {}
         rows.extend(table_rows(client, dataset, summary_id, references))
     table = "\n".join([HEADER, *(row.markdown() for row in rows)])
     setting = f"encoder={cfg.encoder}, seeds={list(cfg.seeds)}" + (f", overrides={list(cfg.overrides)}"

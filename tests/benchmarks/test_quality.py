@@ -31,7 +31,11 @@ def test_quality_benchmark_table_and_reuse(tmp_path, mlflow_store):
     assert f"| re3d | f1_micro | {rows[0].mean:.3f} ± {rows[0].std:.3f} | 2 |" in table and "| 0.684 |" in table
 
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
-        run_benchmark(compose("quality", [*overrides, f"paths.output_dir={tmp_path / 'again'}"]))
+        # without a reference (e.g. re3d_seed), the row is the primary metric and the reference column is empty
+        rows = run_benchmark(compose("quality", [*overrides, "~references.re3d",
+                                                 f"paths.output_dir={tmp_path / 'again'}"]))
+    assert [(r.dataset, r.metric, r.reference) for r in rows] == [("re3d", "dev_f1_micro", None)]
+    assert "| – |" in (tmp_path / "again" / "quality.md").read_text()
     again = mlflow.search_runs(experiment_names=["benchmark-quality"], output_format="list")
     assert len([r for r in again if "kind" not in r.data.tags]) == 2  # finished runs were reused
     assert len([r for r in again if r.data.tags.get("kind") == "seed_summary"]) == 1
