@@ -37,3 +37,16 @@ def test_any_training_argument_is_overridable(tmp_path):
     assert (args.max_steps, args.adam_beta2, args.gradient_accumulation_steps) == (3, 0.98, 2)
     assert args.metric_for_best_model == "f1_micro" and args.seed == cfg.seed and not args.bf16
     assert "adam_beta1" not in explicit_training_arguments(OmegaConf.to_container(cfg.trainer))
+
+
+def test_acled_labels_are_read_once_per_config(monkeypatch):
+    from training.events import labels as label_module
+
+    reads = []
+    real = label_module.load_labels
+    monkeypatch.setattr(label_module, "load_labels", lambda path: reads.append(path) or real(path))
+    for _ in range(2):  # a new config reads the file again
+        data = _compose(["data=acled_snippets", "paths.output_dir=/tmp/x"]).data
+        names = [list(data.labels) for _ in range(50)]
+        assert names[0] == names[-1] and "NO_EVENT" in names[0]
+    assert len(reads) == 2

@@ -53,7 +53,7 @@ def _bridge(name: str, bridge: Mapping[str, Any], cfg: DictConfig, stats: collec
         keep = set(sorted(range(len(matched)), key=lambda i: hashlib.sha256(matched[i]["id"].encode()).digest())[:cap])
         matched = [ex for i, ex in enumerate(matched) if i in keep]
     stats[f"bridge.{name}.kept"] = len(matched)
-    labels = list(cfg.labels)  # resolved once: ``${acled_labels:...}`` reads its file on every access
+    labels = list(cfg.labels)
     out = []
     for ex in matched:
         text = ex["text"]

@@ -20,7 +20,7 @@ def read(source: Mapping[str, Any], cfg: DictConfig, stats: collections.Counter)
     number, header = next(lines)
     if header.lstrip("\ufeff").split("\t") != HEADER:
         raise DataFormatError(path, f"header must be {'<TAB>'.join(HEADER)!r}, found {header!r}", number)
-    labels = list(cfg.labels)  # resolved once: ``${acled_labels:...}`` reads its file on every access
+    labels = list(cfg.labels)
     examples = []
     for number, line in lines:
         if not line.strip():

@@ -53,6 +53,7 @@ def load_labels(path: str | Path) -> LabelSet:
 
 
 def register_resolver() -> None:
-    """``${acled_labels:<file>}`` in a config resolves to the label names of that file."""
+    """``${acled_labels:<file>}`` in a config resolves to the label names of that file, read once per config
+    (``use_cache``: readers access ``cfg.labels`` per example, and each uncached access re-reads the YAML)."""
     if not OmegaConf.has_resolver("acled_labels"):
-        OmegaConf.register_new_resolver("acled_labels", lambda path: load_labels(path).names)
+        OmegaConf.register_new_resolver("acled_labels", lambda path: load_labels(path).names, use_cache=True)

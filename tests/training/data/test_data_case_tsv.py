@@ -33,7 +33,7 @@ def test_errors_name_file_and_line(write, case_cfg, raises_at, content, match, l
 
 
 def test_label_file_is_read_once_per_file(write, make_cfg, monkeypatch):
-    """``labels: ${acled_labels:...}`` re-reads its YAML on every access: the reader resolves it once."""
+    """Reading a file with ``labels: ${acled_labels:...}`` reads the label YAML once, not once per line."""
     from pathlib import Path
 
     from training import config  # noqa: F401  (registers ${acled_labels:...})
