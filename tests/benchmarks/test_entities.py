@@ -1,0 +1,116 @@
+"""The seed-schema entity benchmark: the hand annotations, their checks, span trimming, scoring and the run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import mlflow
+import pytest
+from hydra import compose, initialize_config_dir
+
+from benchmarks.entities import SEED_LABELS, benchmark, read_gold, score, spacy_spans, trimmed
+from tests.conftest import PROJECT_ROOT
+
+DATA = PROJECT_ROOT.parent / "shared" / "data"
+ANNOTATIONS = PROJECT_ROOT / "benchmarks" / "seed_entities" / "annotations.jsonl"
+TEXT = "Rebels of the Free Army shelled Idlib on Monday."
+
+
+def write_data(root: Path, entities: list, sha1: str | None = None) -> Path:
+    """A JSON-lines data file with TEXT on line 2 and an annotation file pointing at it; returns the latter."""
+    (root / "docs.jsonl").write_text(json.dumps({"t": "other"}) + "\n" + json.dumps({"t": TEXT}) + "\n",
+                                     encoding="utf-8")
+    record = {"path": "docs.jsonl", "line": 2, "field": "t",
+              "sha1": sha1 or hashlib.sha1(TEXT.encode()).hexdigest(), "entities": entities}
+    path = root / "annotations.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    return path
+
+
+GOOD = [[14, 23, "ORG", "Free Army"], [32, 37, "LOC", "Idlib"], [41, 47, "TIME", "Monday"]]
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="needs ../shared/data")
+def test_the_committed_annotations_match_the_data():
+    gold = read_gold(ANNOTATIONS, DATA)
+    assert len(gold) == 13 and sum(len(g.entities) for g in gold) == 252
+    assert {label for g in gold for _, _, label in g.entities} == set(SEED_LABELS)
+    assert gold[0].source == "india_police_events/docs.jsonl:914" and gold[0].text.startswith("himmatnagar:")
+
+
+def test_read_gold_resolves_the_text_and_its_spans(tmp_path):
+    (gold,) = read_gold(write_data(tmp_path, GOOD), tmp_path)
+    assert gold.text == TEXT and gold.source == "docs.jsonl:2"
+    assert gold.entities == {(14, 23, "ORG"), (32, 37, "LOC"), (41, 47, "TIME")}
+
+
+@pytest.mark.parametrize("entities, sha1, message", [
+    (GOOD, "0" * 40, r"annotations.jsonl:1: field sha1 does not match the text at docs.jsonl:2"),
+    ([[14, 22, "ORG", "Free Army"]], None, r"annotations.jsonl:1: entities\[0\] \[14, 22\) reads 'Free Arm'"),
+    ([[32, 37, "GPE", "Idlib"]], None, r"annotations.jsonl:1: entities\[0\] has label 'GPE'"),
+    ([[14, 23, "ORG", "Free Army"], [19, 23, "ORG", "Army"]], None, r"annotations.jsonl:1: entities overlap"),
+    ([[14, 23, "ORG"]], None, r"annotations.jsonl:1: entities\[0\] is \[14, 23, 'ORG'\], not \[start, end"),
+    (5, None, r"annotations.jsonl:1: not an annotation record \(TypeError"),
+])
+def test_bad_annotations_name_the_line_and_field(tmp_path, entities, sha1, message):
+    with pytest.raises(ValueError, match=message):
+        read_gold(write_data(tmp_path, entities, sha1), tmp_path)
+
+
+def test_a_missing_data_file_names_the_annotation_line(tmp_path):
+    annotations = write_data(tmp_path, GOOD)
+    (tmp_path / "docs.jsonl").unlink()
+    with pytest.raises(FileNotFoundError, match=r"annotations.jsonl:1: path 'docs.jsonl' is not a file"):
+        read_gold(annotations, tmp_path)
+
+
+@pytest.mark.parametrize("surface, expected", [
+    ("the Free Army", "Free Army"), ("The Daily Star's", "Daily Star"), ("modi''s", "modi"),
+    ("rebels'", "rebels"), ("March 1\n\n", "March 1"), ("theatre", "theatre"), ("Idlib", "Idlib")])
+def test_trimmed_follows_the_annotation_convention(surface, expected):
+    text = f"x {surface} y"
+    start, end, label = trimmed(text, (2, 2 + len(surface), "ORG"))
+    assert (text[start:end], label) == (expected, "ORG")
+
+
+def test_spacy_types_map_to_the_seed_schema():
+    ents = [SimpleNamespace(start_char=i, end_char=i + 1, label_=label)
+            for i, label in enumerate(["GPE", "FAC", "PERSON", "DATE", "TIME", "NORP", "ORG", "MONEY", "LAW"])]
+    assert spacy_spans(SimpleNamespace(ents=ents)) == [
+        (0, 1, "LOC"), (1, 2, "LOC"), (2, 3, "PER"), (3, 4, "TIME"), (4, 5, "TIME"), (5, 6, "NORP"), (6, 7, "ORG")]
+
+
+def test_score_counts_exact_spans_of_the_right_type():
+    gold = [frozenset({(0, 5, "ORG"), (10, 15, "LOC")}), frozenset({(0, 4, "PER")})]
+    predicted = [[(0, 5, "ORG"), (10, 15, "ORG")], [(0, 3, "PER")]]  # one hit, a wrong type, a wrong span
+    result = score(gold, predicted)
+    assert (result["precision"], result["recall"]) == (pytest.approx(1 / 3), pytest.approx(1 / 3))
+    assert result["ORG.f1"] == pytest.approx(2 / 3) and result["LOC.f1"] == 0 and result["PER.f1"] == 0
+    assert (result["gold"], result["predicted"]) == (3, 3)
+
+
+def test_benchmark_scores_predictors_logs_and_summarises_seeds(tmp_path, mlflow_store, tiny_predictor_dir):
+    annotations = write_data(tmp_path, GOOD)
+    overrides = [f"annotations={annotations}", f"paths.data_dir={tmp_path}", "spacy_model=null",
+                 f"model_uris=[{tiny_predictor_dir},{tiny_predictor_dir}]"]
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
+        cfg = compose("entities", overrides)
+    report = benchmark(cfg, tmp_path / "out")
+    rows = [line.split(" | ")[0] for line in report.splitlines() if line.startswith("| ")]
+    assert rows == ["| system", "| predictor mean", "| predictor std", "| predictor-1", "| predictor-2"]
+    assert "| predictor std | 0.000 | 0.000 | 0.000 |" in report  # the same predictor twice
+    (run,) = mlflow.search_runs(experiment_names=["benchmark-entities"], output_format="list")
+    assert run.data.params["gold_entities"] == "3" and "predictor-1.f1" in run.data.metrics
+    predictions = json.loads((tmp_path / "out" / "predictions.json").read_text())
+    assert predictions["texts"] == ["docs.jsonl:2"] and len(predictions["predictor-2"]) == 1
+
+
+def test_benchmark_needs_a_system(tmp_path, mlflow_store):
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
+        cfg = compose("entities", [f"annotations={write_data(tmp_path, GOOD)}", f"paths.data_dir={tmp_path}",
+                                   "spacy_model=null", "model_uris=[]"])
+    with pytest.raises(ValueError, match="nothing to score"):
+        benchmark(cfg, tmp_path / "out")
