@@ -5,14 +5,13 @@
 
 The texts (IndiaPoliceEvents, MUC-4 and SATP dev articles) stay in the data root; the annotation file holds
 their locations, a checksum of each text and the entity spans (``benchmarks/seed_entities/DATA_CARD.md``).
-Both systems read the whole texts and are scored alike: exact character spans and type, after trimming
+Every system reads the whole texts and is scored alike: exact character spans and type, after trimming
 surrounding whitespace, a leading determiner and a trailing possessive from predicted spans (the annotation
-convention). spaCy's OntoNotes types are mapped to the seed
-schema (``SPACY_TO_SEED``); its other types (MONEY, CARDINAL, LAW, ...) are outside the schema and dropped.
-With several predictors (e.g. one per training seed) the table also has their mean and sample std.
-Reported per system: micro precision, recall and F1 and F1 per type; the table is printed, written to
-``<output dir>/entities.md`` and logged with every system's predictions to the MLflow experiment
-``benchmark-entities``.
+convention). spaCy's OntoNotes types are mapped to the seed schema (``SPACY_TO_SEED``); its other types (MONEY,
+CARDINAL, LAW, ...) are outside the schema and dropped. Reported per system: micro precision, recall and F1,
+F1 per type and F1 per source (the texts' data directory); with several predictors (e.g. one per training
+seed) also their mean and sample std. The table is printed, written to ``<output dir>/entities.md`` and logged
+with every system's predictions to the MLflow experiment ``benchmark-entities``.
 """
 
 from __future__ import annotations
@@ -153,12 +152,17 @@ def spacy_system(name: str) -> System:
 
 
 def evaluate(systems: Mapping[str, System], gold: list[GoldText]) -> tuple[dict[str, dict], dict[str, list]]:
-    """Each system's scores and its predictions per text (``trimmed``)."""
+    """Each system's scores (with ``<source>.f1`` per data directory of the texts) and its predictions per text
+    (``trimmed``)."""
     texts = [g.text for g in gold]
+    sources = [g.source.rsplit(":", 1)[0].split("/")[0] for g in gold]
     scores, predictions = {}, {}
     for name, system in systems.items():
         predicted = [[trimmed(text, span) for span in spans] for text, spans in zip(texts, system(texts))]
         scores[name] = score([g.entities for g in gold], predicted)
+        for source in dict.fromkeys(sources):
+            keep = [i for i, s in enumerate(sources) if s == source]
+            scores[name][f"{source}.f1"] = score([gold[i].entities for i in keep], [predicted[i] for i in keep])["f1"]
         predictions[name] = predicted
     return scores, predictions
 
@@ -171,8 +175,10 @@ def spread(rows: list[dict[str, float]], name: str) -> dict[str, dict[str, float
 
 
 def markdown_table(scores: Mapping[str, dict]) -> str:
-    columns = ["precision", "recall", "f1", *(f"{label}.f1" for label in SEED_LABELS)]
-    lines = ["| system | P | R | F1 | " + " | ".join(SEED_LABELS) + " |", "|---" * (len(columns) + 1) + "|"]
+    """Micro P/R/F1, then F1 per type and per source."""
+    columns = [key for key in next(iter(scores.values())) if key not in ("gold", "predicted")]
+    titles = [{"precision": "P", "recall": "R", "f1": "F1"}.get(key, key.removesuffix(".f1")) for key in columns]
+    lines = ["| system | " + " | ".join(titles) + " |", "|---" * (len(columns) + 1) + "|"]
     for name, row in scores.items():
         lines.append(f"| {name} | " + " | ".join(f"{row[c]:.3f}" for c in columns) + " |")
     return "\n".join(lines)

@@ -102,6 +102,7 @@ def test_benchmark_scores_predictors_logs_and_summarises_seeds(tmp_path, mlflow_
     rows = [line.split(" | ")[0] for line in report.splitlines() if line.startswith("| ")]
     assert rows == ["| system", "| predictor mean", "| predictor std", "| predictor-1", "| predictor-2"]
     assert "| predictor std | 0.000 | 0.000 | 0.000 |" in report  # the same predictor twice
+    assert report.splitlines()[2] == "| system | P | R | F1 | ORG | LOC | PER | NORP | TIME | docs.jsonl |"
     (run,) = mlflow.search_runs(experiment_names=["benchmark-entities"], output_format="list")
     assert run.data.params["gold_entities"] == "3" and "predictor-1.f1" in run.data.metrics
     predictions = json.loads((tmp_path / "out" / "predictions.json").read_text())
