@@ -42,7 +42,8 @@ class Row:
 
     def markdown(self) -> str:
         reference = f"{self.reference:.3f}" if self.reference is not None else "–"
-        return (f"| {self.dataset} | {self.metric.removeprefix('dev_')} | {self.mean:.3f} ± {self.std:.3f} | "
+        spread = f" ± {self.std:.3f}" if self.seeds > 1 else ""  # one run has no std (not 0)
+        return (f"| {self.dataset} | {self.metric.removeprefix('dev_')} | {self.mean:.3f}{spread} | "
                 f"{self.seeds} | {self.epoch_s:.0f} s | {self.train_s / 60:.1f} min | {reference} |")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mlflow
 from hydra import compose, initialize_config_dir
 
-from benchmarks.quality import run_benchmark
+from benchmarks.quality import Row, run_benchmark
 from tests.conftest import PROJECT_ROOT
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
@@ -40,3 +40,10 @@ def test_quality_benchmark_table_and_reuse(tmp_path, mlflow_store):
     assert len([r for r in again if "kind" not in r.data.tags]) == 2  # finished runs were reused
     assert len([r for r in again if r.data.tags.get("kind") == "seed_summary"]) == 1
     assert len([r for r in again if r.data.tags.get("kind") == "benchmark"]) == 2
+
+
+def test_a_single_seed_row_shows_no_std():
+    one = Row("satp", "dev_example_f1", 0.897, 0.0, 434.0, 2760.0, 1, 0.894)
+    assert one.markdown() == "| satp | example_f1 | 0.897 | 1 | 434 s | 46.0 min | 0.894 |"
+    three = Row("re3d", "dev_f1_micro", 0.683, 0.008, 15.0, 162.0, 3, None)
+    assert three.markdown() == "| re3d | f1_micro | 0.683 ± 0.008 | 3 | 15 s | 2.7 min | – |"
