@@ -6,7 +6,7 @@
 The texts (IndiaPoliceEvents, MUC-4 and SATP dev articles) stay in the data root; the annotation file holds
 their locations, a checksum of each text and the entity spans (``benchmarks/seed_entities/DATA_CARD.md``).
 Every system reads the whole texts and is scored alike: exact character spans and type, after trimming
-surrounding whitespace, a leading determiner and a trailing possessive from predicted spans (the annotation
+surrounding whitespace, a leading ``the`` and a trailing possessive from predicted spans (the annotation
 convention). spaCy's OntoNotes types are mapped to the seed schema (``SPACY_TO_SEED``); its other types (MONEY,
 CARDINAL, LAW, ...) are outside the schema and dropped. Reported per system: micro precision, recall and F1,
 F1 per type and F1 per source (the texts' data directory); with several predictors (e.g. one per training
@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import hydra
 import mlflow
@@ -33,11 +34,14 @@ from inference.predictor import Predictor
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
 from training.tracking import git_tags, setup_tracking, tracked_run
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 SEED_LABELS = ("ORG", "LOC", "PER", "NORP", "TIME")
 SPACY_TO_SEED = {"ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "PERSON": "PER", "NORP": "NORP",
                  "DATE": "TIME", "TIME": "TIME"}
-DETERMINERS = ("the", "a", "an")
-POSSESSIVE = re.compile(r"(?:''|['’])s?$")
+DETERMINER = re.compile(r"the\s+", re.IGNORECASE)
+POSSESSIVE = re.compile(r"(?:''|['’]|â€™)s?$")  # â€™: the mojibake of ’ in IndiaPoliceEvents
 Span = tuple[int, int, str]
 System = Callable[[list[str]], list[list[Span]]]
 
@@ -49,18 +53,75 @@ class GoldText:
     entities: frozenset[Span]
 
 
+RECORD_FIELDS = {"path": str, "line": int, "sha1": str, "entities": list}
+
+
+def _record(line: str, where: str) -> dict:
+    """One annotation record, its fields checked."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{where}: not a JSON record ({err})") from err
+    if not isinstance(record, dict):
+        raise ValueError(f"{where}: not a JSON object")
+    for key, kind in RECORD_FIELDS.items():
+        if not isinstance(record.get(key), kind):
+            raise ValueError(f"{where}: field {key!r} must be a {kind.__name__}, got {record.get(key)!r}")
+    if ("field" in record) == ("column" in record):
+        raise ValueError(f"{where}: give exactly one of 'field' (a JSON-lines text) and 'column' (a TSV text)")
+    return record
+
+
 def _located_text(record: dict, data_dir: Path, where: str) -> str:
     """The text an annotation record points at: ``field`` of a JSON line or ``column`` of a TSV line."""
     path = data_dir / record["path"]
     if not path.is_file():
         raise FileNotFoundError(f"{where}: path {record['path']!r} is not a file under the data root {data_dir}")
     lines = path.read_text(encoding="utf-8").split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the final newline ends the last line
+    source = f"{path}:{record['line']}"
     if not 1 <= record["line"] <= len(lines):
-        raise ValueError(f"{where}: line {record['line']} is outside {path} ({len(lines)} lines)")
-    line = lines[record["line"] - 1]
+        raise ValueError(f"{where}: field 'line' {record['line']} is outside {path} ({len(lines)} lines)")
+    line = lines[record["line"] - 1].removesuffix("\r")
     if "field" in record:
-        return json.loads(line)[record["field"]]
-    return line.split("\t")[record["column"]]
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{where}: {source} is not a JSON line ({err})") from err
+        if not isinstance(row, dict) or record["field"] not in row:
+            raise ValueError(f"{where}: {source} has no field {record['field']!r}")
+        text = row[record["field"]]
+    else:
+        cells, column = line.split("\t"), record["column"]
+        if not isinstance(column, int) or not 0 <= column < len(cells):
+            raise ValueError(f"{where}: field 'column' {column!r} is outside {source} ({len(cells)} columns)")
+        text = cells[column]
+    if not isinstance(text, str):
+        raise ValueError(f"{where}: {source} field {record['field']!r} is not a string")
+    return text
+
+
+def _entities(record: dict, text: str, where: str) -> frozenset[Span]:
+    """The record's entities, each checked against the text; overlaps are errors."""
+    spans = []
+    for k, entity in enumerate(record["entities"]):
+        if not (isinstance(entity, list) and len(entity) == 4):
+            raise ValueError(f"{where}: entities[{k}] is {entity!r}, not [start, end, label, text]")
+        start, end, label, surface = entity
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            raise ValueError(f"{where}: entities[{k}] offsets [{start!r}, {end!r}) are not a non-empty span of "
+                             f"the text ({len(text)} characters)")
+        if label not in SEED_LABELS:
+            raise ValueError(f"{where}: entities[{k}] has label {label!r}, not one of {SEED_LABELS}")
+        if text[start:end] != surface:
+            raise ValueError(f"{where}: entities[{k}] [{start}, {end}) reads {text[start:end]!r}, not {surface!r}")
+        spans.append((start, end, label))
+    ordered = sorted(spans)
+    for (_, end, _), (start, _, _) in zip(ordered, ordered[1:]):
+        if start < end:
+            raise ValueError(f"{where}: entities overlap at character {start}")
+    return frozenset(spans)
 
 
 def read_gold(annotations: str | Path, data_dir: str | Path) -> list[GoldText]:
@@ -69,44 +130,28 @@ def read_gold(annotations: str | Path, data_dir: str | Path) -> list[GoldText]:
     out = []
     for n, line in enumerate(annotations.read_text(encoding="utf-8").splitlines(), 1):
         where = f"{annotations}:{n}"
-        try:
-            record = json.loads(line)
-            text = _located_text(record, data_dir, where)
-            entities = [tuple(entity) for entity in record["entities"]]
-        except (json.JSONDecodeError, KeyError, IndexError, TypeError) as err:
-            raise ValueError(f"{where}: not an annotation record ({type(err).__name__}: {err})") from err
+        record = _record(line, where)
+        text = _located_text(record, data_dir, where)
         if hashlib.sha1(text.encode("utf-8")).hexdigest() != record["sha1"]:
             raise ValueError(f"{where}: field sha1 does not match the text at {record['path']}:{record['line']} "
                              "(the data changed; re-check the annotation)")
-        for k, entity in enumerate(entities):
-            if len(entity) != 4:
-                raise ValueError(f"{where}: entities[{k}] is {list(entity)}, not [start, end, label, text]")
-            start, end, label, surface = entity
-            if label not in SEED_LABELS:
-                raise ValueError(f"{where}: entities[{k}] has label {label!r}, not one of {SEED_LABELS}")
-            if text[start:end] != surface:
-                raise ValueError(f"{where}: entities[{k}] [{start}, {end}) reads {text[start:end]!r}, "
-                                 f"not {surface!r}")
-        spans = sorted((start, end) for start, end, _, _ in entities)
-        for (_, end), (start, _) in zip(spans, spans[1:]):
-            if start < end:
-                raise ValueError(f"{where}: entities overlap at character {start}")
-        out.append(GoldText(f"{record['path']}:{record['line']}", text,
-                            frozenset((start, end, label) for start, end, label, _ in entities)))
+        out.append(GoldText(f"{record['path']}:{record['line']}", text, _entities(record, text, where)))
+    if not out:
+        raise ValueError(f"{annotations}: no annotation records")
     return out
 
 
 def trimmed(text: str, span: Span) -> Span:
-    """The span without surrounding whitespace, a leading ``the``/``a``/``an`` or a trailing possessive ``'s``
-    (the annotation convention for names)."""
+    """The span without surrounding whitespace, a leading ``the`` or a trailing possessive ``'s`` (the annotation
+    convention for names)."""
     start, end, label = span
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    first, _, rest = text[start:end].partition(" ")
-    if rest and first.lower() in DETERMINERS:
-        start = end - len(rest.lstrip())
+    determiner = DETERMINER.match(text, start, end)
+    if determiner and determiner.end() < end:
+        start = determiner.end()
     possessive = POSSESSIVE.search(text, start, end)
     if possessive and possessive.start() > start:
         end = possessive.start()
@@ -137,7 +182,7 @@ def predictor_system(predictor: Predictor) -> System:
                           for record in predictor.predict_batch(texts)]
 
 
-def spacy_spans(doc) -> list[Span]:
+def spacy_spans(doc: Doc) -> list[Span]:
     """A spaCy doc's entities in the seed schema (``SPACY_TO_SEED``; other types dropped)."""
     return [(ent.start_char, ent.end_char, SPACY_TO_SEED[ent.label_]) for ent in doc.ents
             if ent.label_ in SPACY_TO_SEED]
@@ -158,7 +203,10 @@ def evaluate(systems: Mapping[str, System], gold: list[GoldText]) -> tuple[dict[
     sources = [g.source.rsplit(":", 1)[0].split("/")[0] for g in gold]
     scores, predictions = {}, {}
     for name, system in systems.items():
-        predicted = [[trimmed(text, span) for span in spans] for text, spans in zip(texts, system(texts))]
+        results = system(texts)
+        if len(results) != len(texts):
+            raise ValueError(f"system {name!r} returned {len(results)} results for {len(texts)} texts")
+        predicted = [[trimmed(text, span) for span in spans] for text, spans in zip(texts, results)]
         scores[name] = score([g.entities for g in gold], predicted)
         for source in dict.fromkeys(sources):
             keep = [i for i, s in enumerate(sources) if s == source]

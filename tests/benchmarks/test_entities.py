@@ -11,7 +11,8 @@ import mlflow
 import pytest
 from hydra import compose, initialize_config_dir
 
-from benchmarks.entities import SEED_LABELS, benchmark, read_gold, score, spacy_spans, trimmed
+from benchmarks.entities import (SEED_LABELS, GoldText, benchmark, evaluate, read_gold, score, spacy_spans, spread,
+                                 trimmed)
 from tests.conftest import PROJECT_ROOT
 
 DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -53,11 +54,56 @@ def test_read_gold_resolves_the_text_and_its_spans(tmp_path):
     ([[32, 37, "GPE", "Idlib"]], None, r"annotations.jsonl:1: entities\[0\] has label 'GPE'"),
     ([[14, 23, "ORG", "Free Army"], [19, 23, "ORG", "Army"]], None, r"annotations.jsonl:1: entities overlap"),
     ([[14, 23, "ORG"]], None, r"annotations.jsonl:1: entities\[0\] is \[14, 23, 'ORG'\], not \[start, end"),
-    (5, None, r"annotations.jsonl:1: not an annotation record \(TypeError"),
+    ([[5, 5, "ORG", ""]], None, r"entities\[0\] offsets \[5, 5\) are not a non-empty span of the text \(48"),
+    ([[-6, -1, "LOC", "Idlib"]], None, r"entities\[0\] offsets \[-6, -1\)"),
+    ([["14", 23, "ORG", "Free Army"]], None, r"entities\[0\] offsets \['14', 23\)"),
+    (5, None, r"annotations.jsonl:1: field 'entities' must be a list, got 5"),
 ])
 def test_bad_annotations_name_the_line_and_field(tmp_path, entities, sha1, message):
     with pytest.raises(ValueError, match=message):
         read_gold(write_data(tmp_path, entities, sha1), tmp_path)
+
+
+def rewrite(annotations: Path, **changes) -> Path:
+    """The annotation file with fields of its one record changed (``None``: removed)."""
+    record = {**json.loads(annotations.read_text()), **changes}
+    annotations.write_text(json.dumps({k: v for k, v in record.items() if v is not None}) + "\n")
+    return annotations
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"sha1": None}, r"annotations.jsonl:1: field 'sha1' must be a str, got None"),
+    ({"line": 3}, r"annotations.jsonl:1: field 'line' 3 is outside .*docs.jsonl \(2 lines\)"),
+    ({"field": "text"}, r"annotations.jsonl:1: .*docs.jsonl:2 has no field 'text'"),
+    ({"column": 0}, r"annotations.jsonl:1: give exactly one of 'field'"),
+])
+def test_bad_locations_name_the_annotation_and_the_data_line(tmp_path, changes, message):
+    with pytest.raises(ValueError, match=message):
+        read_gold(rewrite(write_data(tmp_path, GOOD), **changes), tmp_path)
+
+
+def test_bad_data_lines_and_empty_files_are_errors(tmp_path):
+    annotations = write_data(tmp_path, GOOD)
+    (tmp_path / "docs.jsonl").write_text('{"t": "other"}\n[1, 2]\n')
+    with pytest.raises(ValueError, match=r"annotations.jsonl:1: .*docs.jsonl:2 has no field 't'"):
+        read_gold(annotations, tmp_path)
+    (tmp_path / "docs.jsonl").write_text('{"t": "other"}\nnot json\n')
+    with pytest.raises(ValueError, match=r"annotations.jsonl:1: .*docs.jsonl:2 is not a JSON line"):
+        read_gold(annotations, tmp_path)
+    annotations.write_text("")
+    with pytest.raises(ValueError, match=r"annotations.jsonl: no annotation records"):
+        read_gold(annotations, tmp_path)
+
+
+def test_a_tsv_text_is_a_column_of_a_crlf_line(tmp_path):
+    (tmp_path / "dev.tsv").write_text(f"first\t0\r\n{TEXT}\t1\r\n", encoding="utf-8", newline="")
+    annotations = write_data(tmp_path, GOOD)
+    rewrite(annotations, path="dev.tsv", field=None, column=0)
+    (gold,) = read_gold(annotations, tmp_path)
+    assert gold.text == TEXT and gold.source == "dev.tsv:2" and len(gold.entities) == 3
+    rewrite(annotations, column=2)
+    with pytest.raises(ValueError, match=r"field 'column' 2 is outside .*dev.tsv:2 \(2 columns\)"):
+        read_gold(annotations, tmp_path)
 
 
 def test_a_missing_data_file_names_the_annotation_line(tmp_path):
@@ -68,8 +114,9 @@ def test_a_missing_data_file_names_the_annotation_line(tmp_path):
 
 
 @pytest.mark.parametrize("surface, expected", [
-    ("the Free Army", "Free Army"), ("The Daily Star's", "Daily Star"), ("modi''s", "modi"),
-    ("rebels'", "rebels"), ("March 1\n\n", "March 1"), ("theatre", "theatre"), ("Idlib", "Idlib")])
+    ("the Free Army", "Free Army"), ("The Daily Star's", "Daily Star"), ("modi''s", "modi"), ("the\nArmy", "Army"),
+    ("rebels'", "rebels"), ("vhpâ€™s", "vhp"), ("March 1\n\n", "March 1"), ("theatre", "theatre"),
+    ("a k antony", "a k antony"), ("the", "the"), ("Idlib", "Idlib")])
 def test_trimmed_follows_the_annotation_convention(surface, expected):
     text = f"x {surface} y"
     start, end, label = trimmed(text, (2, 2 + len(surface), "ORG"))
@@ -107,6 +154,24 @@ def test_benchmark_scores_predictors_logs_and_summarises_seeds(tmp_path, mlflow_
     assert run.data.params["gold_entities"] == "3" and "predictor-1.f1" in run.data.metrics
     predictions = json.loads((tmp_path / "out" / "predictions.json").read_text())
     assert predictions["texts"] == ["docs.jsonl:2"] and len(predictions["predictor-2"]) == 1
+
+
+def test_spread_is_the_mean_and_sample_std():
+    rows = spread([{"f1": 0.4, "gold": 10}, {"f1": 0.5, "gold": 10}, {"f1": 0.9, "gold": 10}], "predictor")
+    assert rows["predictor mean"] == {"f1": pytest.approx(0.6), "gold": 10}
+    assert rows["predictor std"]["f1"] == pytest.approx(0.264575, abs=1e-6)  # ddof=1; ddof=0 gives 0.216
+
+
+def test_evaluate_scores_per_source_and_checks_the_result_count():
+    gold = [GoldText("a/x.jsonl:1", "Idlib", frozenset({(0, 5, "LOC")})),
+            GoldText("b/y.tsv:3", "the Army", frozenset({(4, 8, "ORG")}))]
+    scores, predictions = evaluate({"s": lambda texts: [[(0, 5, "LOC")], [(0, 8, "ORG")]]}, gold)
+    assert predictions["s"][1] == [(4, 8, "ORG")]  # "the" trimmed
+    assert (scores["s"]["f1"], scores["s"]["a.f1"], scores["s"]["b.f1"]) == (1.0, 1.0, 1.0)
+    scores, _ = evaluate({"s": lambda texts: [[(0, 5, "LOC")], []]}, gold)
+    assert (scores["s"]["a.f1"], scores["s"]["b.f1"]) == (1.0, 0.0)
+    with pytest.raises(ValueError, match="system 's' returned 1 results for 2 texts"):
+        evaluate({"s": lambda texts: [[]]}, gold)
 
 
 def test_benchmark_needs_a_system(tmp_path, mlflow_store):
