@@ -7,8 +7,8 @@ The texts (IndiaPoliceEvents, MUC-4 and SATP dev articles) stay in the data root
 their locations, a checksum of each text and the entity spans (``benchmarks/seed_entities/DATA_CARD.md``).
 Every system reads the whole texts and is scored alike: exact character spans and type, after trimming
 surrounding whitespace, a leading ``the`` and a trailing possessive from predicted spans (the annotation
-convention). spaCy's OntoNotes types are mapped to the seed schema (``SPACY_TO_SEED``); its other types (MONEY,
-CARDINAL, LAW, ...) are outside the schema and dropped. Reported per system: micro precision, recall and F1,
+convention). spaCy's OntoNotes types are mapped to the seed schema (``training.silver.SPACY_TO_SEED``); its
+other types (MONEY, CARDINAL, LAW, ...) are outside the schema and dropped. Reported per system: micro precision, recall and F1,
 F1 per type and F1 per source (the texts' data directory); with several predictors (e.g. one per training
 seed) also their mean and sample std. The table is printed, written to ``<output dir>/entities.md`` and logged
 with every system's predictions to the MLflow experiment ``benchmark-entities``.
@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import hydra
 import mlflow
@@ -32,17 +30,10 @@ from omegaconf import DictConfig
 
 from inference.predictor import Predictor
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
+from training.silver import Span, spacy_spans, trimmed
 from training.tracking import git_tags, setup_tracking, tracked_run
 
-if TYPE_CHECKING:
-    from spacy.tokens import Doc
-
 SEED_LABELS = ("ORG", "LOC", "PER", "NORP", "TIME")
-SPACY_TO_SEED = {"ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "PERSON": "PER", "NORP": "NORP",
-                 "DATE": "TIME", "TIME": "TIME"}
-DETERMINER = re.compile(r"the\s+", re.IGNORECASE)
-POSSESSIVE = re.compile(r"(?:''|['’]|â€™)s?$")  # â€™: the mojibake of ’ in IndiaPoliceEvents
-Span = tuple[int, int, str]
 System = Callable[[list[str]], list[list[Span]]]
 
 
@@ -141,23 +132,6 @@ def read_gold(annotations: str | Path, data_dir: str | Path) -> list[GoldText]:
     return out
 
 
-def trimmed(text: str, span: Span) -> Span:
-    """The span without surrounding whitespace, a leading ``the`` or a trailing possessive ``'s`` (the annotation
-    convention for names)."""
-    start, end, label = span
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    determiner = DETERMINER.match(text, start, end)
-    if determiner and determiner.end() < end:
-        start = determiner.end()
-    possessive = POSSESSIVE.search(text, start, end)
-    if possessive and possessive.start() > start:
-        end = possessive.start()
-    return start, end, label
-
-
 def score(gold: list[frozenset[Span]], predicted: list[list[Span]]) -> dict[str, float]:
     """Micro precision, recall and F1 over exact spans, F1 per seed type, and the counts."""
 
@@ -180,12 +154,6 @@ def predictor_system(predictor: Predictor) -> System:
     """The packaged predictor's entities of each text."""
     return lambda texts: [[(e["start"], e["end"], e["label"]) for e in record["entities"]]
                           for record in predictor.predict_batch(texts)]
-
-
-def spacy_spans(doc: Doc) -> list[Span]:
-    """A spaCy doc's entities in the seed schema (``SPACY_TO_SEED``; other types dropped)."""
-    return [(ent.start_char, ent.end_char, SPACY_TO_SEED[ent.label_]) for ent in doc.ents
-            if ent.label_ in SPACY_TO_SEED]
 
 
 def spacy_system(name: str) -> System:

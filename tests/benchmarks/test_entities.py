@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import mlflow
 import pytest
 from hydra import compose, initialize_config_dir
 
-from benchmarks.entities import (SEED_LABELS, GoldText, benchmark, evaluate, read_gold, score, spacy_spans, spread,
-                                 trimmed)
+from benchmarks.entities import SEED_LABELS, GoldText, benchmark, evaluate, read_gold, score, spread
 from tests.conftest import PROJECT_ROOT
 
 DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -111,23 +109,6 @@ def test_a_missing_data_file_names_the_annotation_line(tmp_path):
     (tmp_path / "docs.jsonl").unlink()
     with pytest.raises(FileNotFoundError, match=r"annotations.jsonl:1: path 'docs.jsonl' is not a file"):
         read_gold(annotations, tmp_path)
-
-
-@pytest.mark.parametrize("surface, expected", [
-    ("the Free Army", "Free Army"), ("The Daily Star's", "Daily Star"), ("modi''s", "modi"), ("the\nArmy", "Army"),
-    ("rebels'", "rebels"), ("vhpâ€™s", "vhp"), ("March 1\n\n", "March 1"), ("theatre", "theatre"),
-    ("a k antony", "a k antony"), ("the", "the"), ("Idlib", "Idlib")])
-def test_trimmed_follows_the_annotation_convention(surface, expected):
-    text = f"x {surface} y"
-    start, end, label = trimmed(text, (2, 2 + len(surface), "ORG"))
-    assert (text[start:end], label) == (expected, "ORG")
-
-
-def test_spacy_types_map_to_the_seed_schema():
-    ents = [SimpleNamespace(start_char=i, end_char=i + 1, label_=label)
-            for i, label in enumerate(["GPE", "FAC", "PERSON", "DATE", "TIME", "NORP", "ORG", "MONEY", "LAW"])]
-    assert spacy_spans(SimpleNamespace(ents=ents)) == [
-        (0, 1, "LOC"), (1, 2, "LOC"), (2, 3, "PER"), (3, 4, "TIME"), (4, 5, "TIME"), (5, 6, "NORP"), (6, 7, "ORG")]
 
 
 def test_score_counts_exact_spans_of_the_right_type():

@@ -1,0 +1,137 @@
+"""Silver entity labels for the seed tagger: spaCy's entities on unlabelled train-split text, mapped to the seed
+schema and written after the gold sentences as one CoNLL training set (distillation).
+
+    python -m training.silver                                   # re3d_seed + spaCy on SATP train snippets
+    python -m training.silver data@source=cameo_class max_sentences=500
+    python -m training.train experiment=re3d_seed_silver        # train on what it wrote
+
+Writes ``<out_dir>/train.conll`` (the gold train split, then the silver sentences), ``<out_dir>/dev.conll`` (the
+gold dev split, unchanged: scores stay comparable with the gold-only tagger) and ``<out_dir>/card.json``
+(sources, spaCy model and version, counts). Only train splits are labelled, so dev text and the hand-annotated
+benchmark texts stay held apart.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import random
+import re
+from collections.abc import Iterable
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import hydra
+from omegaconf import DictConfig
+
+from inference.sentences import split_sentences
+from inference.spans import split_words
+from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
+from training.data import load_splits
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+SPACY_TO_SEED = {"ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "PERSON": "PER", "NORP": "NORP",
+                 "DATE": "TIME", "TIME": "TIME"}  # spaCy's OntoNotes types in the seed schema; others dropped
+DETERMINER = re.compile(r"the\s+", re.IGNORECASE)
+POSSESSIVE = re.compile(r"(?:''|['’]|â€™)s?$")  # â€™: the mojibake of ’ in IndiaPoliceEvents
+Span = tuple[int, int, str]
+
+
+def trimmed(text: str, span: Span) -> Span:
+    """The span without surrounding whitespace, a leading ``the`` or a trailing possessive ``'s`` (the seed
+    schema's convention for names)."""
+    start, end, label = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    determiner = DETERMINER.match(text, start, end)
+    if determiner and determiner.end() < end:
+        start = determiner.end()
+    possessive = POSSESSIVE.search(text, start, end)
+    if possessive and possessive.start() > start:
+        end = possessive.start()
+    return start, end, label
+
+
+def spacy_spans(doc: Doc) -> list[Span]:
+    """A spaCy doc's entities in the seed schema (``SPACY_TO_SEED``; other types dropped), trimmed."""
+    return [trimmed(doc.text, (ent.start_char, ent.end_char, SPACY_TO_SEED[ent.label_])) for ent in doc.ents
+            if ent.label_ in SPACY_TO_SEED]
+
+
+def word_tags(text: str, spans: list[Span]) -> tuple[list[str], list[str]]:
+    """The words of ``text`` (``split_words``, as the predictor reads them) with IOB2 tags from character spans:
+    a word is inside a span when it overlaps it."""
+    words = split_words(text)
+    tags = ["O"] * len(words)
+    for start, end, label in sorted(spans):
+        inside = [i for i, (s, e) in enumerate(words) if s < end and start < e]
+        for k, i in enumerate(inside):
+            tags[i] = ("B-" if k == 0 else "I-") + label
+    return [text[s:e] for s, e in words], tags
+
+
+def silver_sentences(texts: Iterable[str], nlp: Language, max_sentences: int | None, seed: int) -> list[dict]:
+    """Sentences of ``texts`` tagged by ``nlp``: all of them, or the first ``max_sentences`` of a seeded shuffle."""
+    sentences = [text[s:e] for text in texts for s, e in split_sentences(text)]
+    random.Random(seed).shuffle(sentences)
+    if max_sentences is not None:
+        sentences = sentences[:max_sentences]
+    out = []
+    for i, doc in enumerate(nlp.pipe(sentences)):
+        tokens, tags = word_tags(doc.text, spacy_spans(doc))
+        out.append({"id": f"silver:{i}", "tokens": tokens, "tags": tags})
+    return out
+
+
+def write_conll(path: Path, examples: Iterable[dict]) -> None:
+    """``TOKEN<TAB>TAG`` lines, a blank line after each sentence."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for example in examples:
+            out.writelines(f"{token}\t{tag}\n" for token, tag in zip(example["tokens"], example["tags"], strict=True))
+            out.write("\n")
+
+
+def entity_counts(examples: Iterable[dict]) -> dict[str, int]:
+    """Entities per type (``B-`` tags)."""
+    return dict(collections.Counter(tag[2:] for example in examples for tag in example["tags"]
+                                    if tag.startswith("B-")))
+
+
+def build(cfg: DictConfig, nlp: Language | None = None) -> dict:
+    """Write the gold + silver train file, the gold dev file and the card; returns the card. ``nlp`` defaults
+    to ``spacy.load(cfg.spacy_model)``."""
+    if nlp is None:
+        import spacy
+
+        nlp = spacy.load(cfg.spacy_model)
+    gold = load_splits(cfg.gold).splits
+    texts = list(load_splits(cfg.source).splits["train"]["text"])
+    silver = silver_sentences(texts, nlp, cfg.max_sentences, cfg.seed)
+    if not silver:
+        raise ValueError(f"no sentences in the train split of data={cfg.source.name}")
+    out_dir = Path(cfg.out_dir)
+    write_conll(out_dir / "train.conll", [*gold["train"], *silver])
+    write_conll(out_dir / "dev.conll", gold["dev"])
+    card = {"gold": cfg.gold.name, "source": f"{cfg.source.name} train ({len(texts)} texts)",
+            "spacy_model": cfg.spacy_model, "spacy_version": version("spacy"), "max_sentences": cfg.max_sentences,
+            "seed": cfg.seed, "gold_sentences": len(gold["train"]), "silver_sentences": len(silver),
+            "gold_entities": entity_counts(gold["train"]), "silver_entities": entity_counts(silver),
+            "dev_sentences": len(gold["dev"])}
+    (out_dir / "card.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+    return card
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="silver")
+def main(cfg: DictConfig) -> None:
+    print(json.dumps(build(cfg), indent=2))
+
+
+if __name__ == "__main__":
+    main()
