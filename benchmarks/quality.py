@@ -62,7 +62,7 @@ def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path, uri: str) -> st
                                         f"paths.output_dir={output_dir / dataset / f'seed{seed}'}",
                                         *cfg.overrides])
             train(run_cfg)
-    summaries = summarize_sweep(output_dir / dataset)
+    summaries = summarize_sweep(output_dir / dataset, min_runs=1)  # seeds=[1] gives a one-run summary
     if len(summaries) != 1:
         raise RuntimeError(f"{dataset}: expected one seed summary, got {len(summaries)} (did a run fail?)")
     return summaries[0]

@@ -56,12 +56,12 @@ def shared_params(runs: list[Run]) -> dict[str, str]:
     return {k: v for k, v in first.items() if all(run.data.params.get(k) == v for run in runs[1:])}
 
 
-def summarize(client: MlflowClient, run_ids: Iterable[str]) -> str | None:
+def summarize(client: MlflowClient, run_ids: Iterable[str], min_runs: int = 2) -> str | None:
     """Log (or find, when these exact runs were summarized before) the summary run of one seed group;
-    returns its id, or None when fewer than two of the runs FINISHED."""
+    returns its id, or None when fewer than ``min_runs`` of the runs FINISHED."""
     runs = [client.get_run(run_id) for run_id in sorted(set(run_ids))]
     runs = [run for run in runs if run.info.status == "FINISHED"]
-    if len(runs) < 2:
+    if len(runs) < min_runs:
         return None
     children = ",".join(run.info.run_id for run in runs)
     tags = {k: runs[0].data.tags[k] for k in COPIED_TAGS if k in runs[0].data.tags}
@@ -90,15 +90,16 @@ def summarize(client: MlflowClient, run_ids: Iterable[str]) -> str | None:
     return summary_id
 
 
-def summarize_sweep(sweep_dir: Path) -> list[str]:
-    """Summarize every seed group among the jobs under ``sweep_dir``; returns the summary run ids."""
+def summarize_sweep(sweep_dir: Path, min_runs: int = 2) -> list[str]:
+    """Summarize every seed group (of at least ``min_runs`` finished runs) among the jobs under ``sweep_dir``;
+    returns the summary run ids."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for marker in sorted(sweep_dir.rglob(MARKER)):
         record: dict[str, Any] = json.loads(marker.read_text(encoding="utf-8"))
         groups[record["tracking_uri"], record["seed_group"]].append(record["run_id"])
     out = []
     for (uri, _), run_ids in groups.items():
-        summary_id = summarize(MlflowClient(tracking_uri=uri), run_ids)
+        summary_id = summarize(MlflowClient(tracking_uri=uri), run_ids, min_runs)
         if summary_id:
             out.append(summary_id)
     return out

@@ -38,6 +38,12 @@ def test_quality_benchmark_table_and_reuse(tmp_path, mlflow_store):
     assert "| – |" in (tmp_path / "again" / "quality.md").read_text()
     again = mlflow.search_runs(experiment_names=["benchmark-quality"], output_format="list")
     assert len([r for r in again if "kind" not in r.data.tags]) == 2  # finished runs were reused
+
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
+        # one seed: a one-run summary and a row without std (the run of seed 1 is reused)
+        rows = run_benchmark(compose("quality", [*overrides, "seeds=[1]", f"paths.output_dir={tmp_path / 'one'}"]))
+    assert [(r.dataset, r.metric, r.seeds) for r in rows] == [("re3d", "dev_f1_micro", 1), ("re3d", "dev_f1_macro", 1)]
+    assert f"| re3d | f1_micro | {rows[0].mean:.3f} | 1 |" in (tmp_path / "one" / "quality.md").read_text()
     assert len([r for r in again if r.data.tags.get("kind") == "seed_summary"]) == 1
     assert len([r for r in again if r.data.tags.get("kind") == "benchmark"]) == 2
 
