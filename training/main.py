@@ -1,7 +1,8 @@
 """The main job: train the entity tagger and the event typer, package the predictor, predict a sample article.
 
-The event typer is the 0.7/0.3-weighted ensemble of the typer fine-tuned on the project's ACLED snippets and
-the zero-shot similarity typer.
+The entity tagger learns from re3d_seed's gold sentences plus spaCy silver labels on SATP train sentences
+(``training.silver``, written under the job's output folder). The event typer is the 0.7/0.3-weighted ensemble
+of the typer fine-tuned on the project's ACLED snippets and the zero-shot similarity typer.
 
     python -m training.main [--article resources/sample_article.txt] [--smoke]
 
@@ -23,6 +24,7 @@ from hydra import compose, initialize_config_dir
 from inference.predictor import Predictor
 from training.events.ensemble import build_ensemble
 from training.package import package
+from training.silver import build as build_silver
 from training.tracking import PROJECT_ROOT
 from training.train import train
 from training.zero_shot import zero_shot
@@ -30,12 +32,17 @@ from training.zero_shot import zero_shot
 CONF_DIR = PROJECT_ROOT / "conf"
 SMOKE_MODEL = ["model=tiny"]
 SMOKE_TRAINING = [*SMOKE_MODEL, "trainer.max_steps=2", "trainer.num_train_epochs=1"]
+SMOKE_SILVER = ["max_sentences=20"]
 
 
 def run_main_job(article: Path, output_dir: Path, smoke: bool = False) -> dict:
     """Train the entity tagger and the event typers, package them, and return the prediction for ``article``."""
-    training, model = (SMOKE_TRAINING, SMOKE_MODEL) if smoke else ([], [])
-    steps = [("entities", train, "train", ["experiment=re3d_seed", *training]),
+    training, model, silver = (SMOKE_TRAINING, SMOKE_MODEL, SMOKE_SILVER) if smoke else ([], [], [])
+    silver_dir = (output_dir / "silver").resolve()
+    steps = [("silver", build_silver, "silver", [f"out_dir={silver_dir}", *silver]),
+             ("entities", train, "train", ["experiment=re3d_seed_silver", *training,
+                                           f"data.train.path={silver_dir / 'train.conll'}",
+                                           f"data.dev.path={silver_dir / 'dev.conll'}"]),
              ("events", train, "train", ["experiment=acled_snippets", *training]),
              ("zero_shot", zero_shot, "zero_shot", model),
              ("ensemble", build_ensemble, "ensemble", [])]

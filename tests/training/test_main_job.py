@@ -1,4 +1,6 @@
-"""The main job end to end with tiny models on the real data: train both models, package, predict."""
+"""The main job end to end with tiny models on the real data: silver labels, train both models, package, predict."""
+
+import json
 
 import mlflow
 import pytest
@@ -20,10 +22,12 @@ def test_main_job_smoke(tmp_path, mlflow_store):
     text = article.read_text(encoding="utf-8")
     assert set(prediction) == {"entities", "events", "non_acled_events"}
     assert all(text[e["start"]:e["end"]] == e["text"] for e in prediction["entities"])
+    card = json.loads((tmp_path / "main" / "silver" / "card.json").read_text())  # the tagger's silver labels
+    assert (card["gold"], card["silver_sentences"]) == ("re3d_seed", 20)
     client = mlflow.MlflowClient()
     version = client.get_model_version_by_alias("conflict-news", "champion")
     assert int(version.version) == 1
-    approaches = {"re3d_seed": {"fine_tune"}, "acled_snippets": {"fine_tune", "zero_shot", "ensemble"},
+    approaches = {"re3d_seed_silver": {"fine_tune"}, "acled_snippets": {"fine_tune", "zero_shot", "ensemble"},
                   "conflict-news-predictor": {None}}
     for experiment, expected in approaches.items():
         runs = client.search_runs([client.get_experiment_by_name(experiment).experiment_id])
@@ -32,13 +36,13 @@ def test_main_job_smoke(tmp_path, mlflow_store):
 
     # an evaluator promotes the best entity tagger and the best ensemble typer, and packages from the aliases
     with initialize_config_dir(config_dir=str(CONF_DIR / "promote"), version_base="1.3"):
-        promote(compose("promote", ["experiment=re3d_seed", "metric=dev_f1_micro"]))
+        promote(compose("promote", ["experiment=re3d_seed_silver", "metric=dev_f1_micro"]))
         promoted = promote(compose("promote", ["experiment=acled_snippets", "metric=dev_case_subtask1.f1_weighted",
                                                "approach=ensemble"]))
     ensemble_run = client.get_run(promoted.run_id)
     assert ensemble_run.data.tags["approach"] == "ensemble"
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        uri = package(compose("package", ["entity_model=models:/re3d_seed@champion",
+        uri = package(compose("package", ["entity_model=models:/re3d_seed_silver@champion",
                                           "event_model=models:/acled_snippets@champion", "alias=from-aliases",
                                           f"paths.output_dir={tmp_path / 'package'}"]))
     assert uri == "models:/conflict-news@from-aliases"
