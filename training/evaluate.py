@@ -62,7 +62,7 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
         module = task_module(cfg.data.task)
         evaluation = module.evaluate(model, examples)
         metrics, report = evaluation.metrics, evaluation.report
-        predictions = output_dir / ("predictions.conll" if cfg.data.task == "token" else "predictions.jsonl")
+        predictions = output_dir / f"predictions{module.PREDICTIONS_SUFFIX}"
         module.write_predictions(evaluation, predictions)
     metrics_path = output_dir / "metrics.json"
     metrics_path.write_text(json.dumps({"metrics": metrics, "report": report, "examples": len(examples),

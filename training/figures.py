@@ -1,5 +1,5 @@
 """Per-run figures logged as MLflow artifacts under ``figures/``: training curves, confusion matrix, per-label F1
-bars, and precision-recall curves with the tuned thresholds of multi-label tasks."""
+bars, and precision-recall curves with the chosen thresholds of multi-label tasks."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def log_per_label_f1(metrics: Mapping[str, float], title: str, artifact: str = "
 
 def log_pr_curves(probs: np.ndarray, gold: np.ndarray, labels: list[str], thresholds: Mapping[str, float],
                   artifact: str = "figures/pr_curves.png") -> None:
-    """For each label of a multi-label task, its precision-recall curve with the tuned threshold marked."""
+    """For each label of a multi-label task, its precision-recall curve with the chosen threshold marked."""
     cols = min(3, len(labels))
     rows = -(-len(labels) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.5 * rows), squeeze=False)

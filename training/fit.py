@@ -1,5 +1,5 @@
 """Fine-tune one classifier: encode windows, train with the HF Trainer, choose the best epoch on dev,
-tune multi-label thresholds, and save the model folder the predictor loads."""
+choose multi-label thresholds, and save the model folder the predictor loads."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from inference.windows import Windows
 from training.config import explicit_training_arguments
 from training.data import LoadedData, label_list
 from training.encoders import build_model
-from training.metrics import PRIMARY_METRIC, binarize, tune_thresholds
+from training.metrics import PRIMARY_METRIC, binarize, choose_thresholds
 from training.tasks import sequence, task_module, token
 from training.tracking import MlflowMetricsCallback
 
@@ -31,6 +31,7 @@ class FitResult:
     model_dir: Path
     evaluation: token.Evaluation | sequence.Evaluation  # on dev, with the saved thresholds
     untuned_metrics: dict[str, float] | None  # multi-label: dev metrics at threshold 0.5
+    threshold_choice: dict[str, float] | None  # multi-label: dev example F1 at 0.5 and cross-fitted, tuned or not
     history: list[dict[str, float]]  # the Trainer's log history: per-epoch losses and dev metrics
 
 
@@ -81,13 +82,13 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path) -> FitResult:
                     pool=pool, dataset=cfg.data.name)
     task_model = TaskModel(trainer.model, tokenizer, meta, cfg.precision, args.per_device_eval_batch_size)
     evaluation = module.evaluate(task_model, dev_examples)
-    untuned = None
+    untuned = choice = None
     if task == "multi_label":
         untuned = evaluation.metrics
         gold = binarize([ex["labels"] for ex in dev_examples], labels)
-        meta.thresholds = tune_thresholds(evaluation.probs, gold, labels)
+        meta.thresholds, choice = choose_thresholds(evaluation.probs, gold, labels)
         evaluation = module.score(dev_examples, evaluation.probs, labels, True, meta.thresholds)
     model_dir = task_model.save(output_dir / "model")
     if not cfg.keep_checkpoints:
         shutil.rmtree(output_dir / "checkpoints", ignore_errors=True)
-    return FitResult(task_model, model_dir, evaluation, untuned, trainer.state.log_history)
+    return FitResult(task_model, model_dir, evaluation, untuned, choice, trainer.state.log_history)

@@ -24,7 +24,7 @@ from training.fit import FitResult, fit
 from training.metrics import PRIMARY_METRIC, binarize
 from training.run_identity import data_digest, finished_run, identity_tags
 from training.seed_summary import write_marker
-from training.tasks import sequence, token
+from training.tasks import sequence, task_module, token
 from training.tracking import (INFERENCE_DIR, SAMPLE_TEXTS, git_tags, log_config, log_dataset, log_pyfunc,
                                log_report, setup_tracking, tracked_run)
 
@@ -61,8 +61,13 @@ def train(cfg: DictConfig) -> float:
         result = fit(cfg, data, output_dir)
         evaluation = result.evaluation
         log_report(evaluation.report, evaluation.metrics, "dev")
+        module = task_module(cfg.data.task)
+        predictions = output_dir / f"dev_predictions{module.PREDICTIONS_SUFFIX}"  # for error analysis
+        module.write_predictions(evaluation, predictions)
+        mlflow.log_artifact(str(predictions), "reports")
         if result.untuned_metrics is not None:
             mlflow.log_metrics({f"dev_at_0.5_{k}": v for k, v in result.untuned_metrics.items()})
+            mlflow.log_metrics({f"dev_thresholds.{k}": v for k, v in result.threshold_choice.items()})
             mlflow.log_dict(result.model.meta.thresholds, "reports/thresholds.json")
         if cfg.data.get("label_file"):
             log_case_metrics(list(data.splits["dev"]), evaluation.probs, result.model.meta.labels, cfg.data.label_file)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from training.metrics import (example_based_f1, multi_label_metrics, single_label_metrics, token_metrics,
-                              tune_thresholds)
+from training.metrics import (choose_thresholds, crossfit_example_f1, example_based_f1, multi_label_metrics,
+                              single_label_metrics, token_metrics, tune_thresholds)
 
 
 def test_token_metrics_by_hand():
@@ -52,3 +52,35 @@ def test_tune_thresholds_picks_the_best_cut_per_label():
     thresholds = tune_thresholds(probs, gold, ["a", "b"])
     assert 0.6 < thresholds["a"] <= 0.8  # separates 0.6 (neg) from 0.8 (pos)
     assert 0.1 < thresholds["b"] <= 0.25
+
+
+def test_tune_thresholds_maximises_example_f1_not_each_labels_f1():
+    # a at 0.4 would raise a's own F1 (0 -> 0.5) but lowers example F1 (0.889 -> 0.778): a stays at 0.5
+    probs = np.array([[0.40, 0.9], [0.45, 0.9], [0.45, 0.9]])
+    gold = np.array([[1, 1], [0, 1], [0, 1]], dtype=bool)
+    assert tune_thresholds(probs, gold, ["a", "b"]) == {"a": 0.5, "b": 0.5}
+
+
+def _shifted(rng, n, shift):
+    """Two labels whose positives score 0.5 + shift on average: a shift below 0 calls for lower cuts."""
+    gold = rng.random((n, 2)) < 0.4
+    probs = np.clip(np.where(gold, 0.5 + shift, 0.5 + shift - 0.3) + rng.normal(0, 0.08, (n, 2)), 0, 1)
+    return probs, gold
+
+
+def test_choose_thresholds_keeps_tuning_only_when_it_holds_on_unseen_folds():
+    rng = np.random.default_rng(0)
+    probs, gold = _shifted(rng, 300, -0.2)  # calibrated too low: lower cuts help on every fold
+    thresholds, evidence = choose_thresholds(probs, gold, ["a", "b"])
+    assert evidence["tuned"] == 1.0 and evidence["crossfit"] > evidence["at_0.5"] + 0.1
+    assert all(cut < 0.5 for cut in thresholds.values())
+    assert crossfit_example_f1(probs, gold, ["a", "b"]) == evidence["crossfit"]
+
+    rng = np.random.default_rng(0)
+    gold = rng.random((40, 3)) < 0.4  # calibrated around 0.5, small dev: in-sample tuning only fits noise
+    probs = np.clip(np.where(gold, 0.7, 0.3) + rng.normal(0, 0.15, (40, 3)), 0, 1)
+    in_sample = tune_thresholds(probs, gold, ["a", "b", "c"])
+    thresholds, evidence = choose_thresholds(probs, gold, ["a", "b", "c"])
+    assert example_based_f1(gold, probs >= np.array(list(in_sample.values()))) > evidence["at_0.5"] + 0.05
+    assert evidence["tuned"] == 0.0 and evidence["crossfit"] < evidence["at_0.5"]
+    assert thresholds == {"a": 0.5, "b": 0.5, "c": 0.5}

@@ -12,6 +12,7 @@ from hydra import compose, initialize_config_dir
 from mlflow.tracking import MlflowClient
 
 from tests.conftest import CONF_DIR
+from training.data import load_splits
 from training.evaluate import evaluate
 from training.train import train
 
@@ -69,6 +70,16 @@ def test_train_logs_a_complete_run_and_evaluates(task, tmp_path, mlflow_store):
     assert client.get_metric_history(run.info.run_id, "train_loss")
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"config.yaml", "reports"} <= artifacts
+    reports = {a.path.removeprefix("reports/") for a in client.list_artifacts(run.info.run_id, "reports")}
+    dev_predictions = "dev_predictions.conll" if task == "token" else "dev_predictions.jsonl"
+    assert {"dev_report.json", dev_predictions} <= reports
+    written = Path(mlflow.artifacts.download_artifacts(run_id=run.info.run_id,
+                                                       artifact_path=f"reports/{dev_predictions}"))
+    dev_rows = written.read_text().split("\n\n" if task == "token" else "\n")
+    assert len([row for row in dev_rows if row.strip()]) == len(load_splits(cfg.data).splits["dev"])
+    if task == "multi_label":  # thresholds: kept at 0.5 unless tuning beats it on unseen dev folds
+        evidence = {k: v for k, v in run.data.metrics.items() if k.startswith("dev_thresholds.")}
+        assert set(evidence) == {"dev_thresholds.at_0.5", "dev_thresholds.crossfit", "dev_thresholds.tuned"}
     figures = {a.path.removeprefix("figures/") for a in client.list_artifacts(run.info.run_id, "figures")}
     expected = {"training_curves.png", "per_label_f1.png", "confusion_matrix.png"}
     assert figures == (expected | {"pr_curves.png"} if task == "multi_label" else expected)

@@ -16,6 +16,7 @@ from inference.windows import Windows, pool_text_logits, text_windows
 from training.data.base import Example
 from training.metrics import binarize, multi_label_metrics, single_label_metrics
 
+PREDICTIONS_SUFFIX = ".jsonl"  # of the file write_predictions writes
 NONE = "(none)"
 
 

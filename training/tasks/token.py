@@ -14,6 +14,8 @@ from inference.windows import Windows, merge_word_logits, word_labels, word_wind
 from training.data.base import Example
 from training.metrics import token_metrics
 
+PREDICTIONS_SUFFIX = ".conll"  # of the file write_predictions writes
+
 
 @dataclass
 class Evaluation:
