@@ -104,3 +104,22 @@ def test_train_logs_a_complete_run_and_evaluates(task, tmp_path, mlflow_store):
     assert len(predictions) == 1 and predictions[0].stat().st_size > 0
     model_id = model_uri.removeprefix("models:/")
     assert f"test_{primary}" in {m.key for m in mlflow.get_logged_model(model_id).metrics}
+
+
+def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflow_store):
+    files = CASES["token"][2](tmp_path)
+    cfg = _compose("train", ["data=re3d", "model=tiny", "trainer.max_steps=2", "trainer.num_train_epochs=1",
+                             f"paths.output_dir={tmp_path / 'out'}", f"data.train.path={files['train']}",
+                             f"data.dev.path={files['dev']}", "precision=fp32", "class_weights=sqrt_inverse"])
+    train(cfg)
+    (run,) = MlflowClient().search_runs([mlflow.get_experiment_by_name("re3d").experiment_id])
+    weights = mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/reports/class_weights.json")
+    assert weights["B-Organisation"] > weights["O"]  # 3 of the 21 word targets against 9
+    assert weights["B-Weapon"] == 1.0  # no target in train
+
+    files = CASES["multi_label"][2](tmp_path)
+    cfg = _compose("train", ["data=satp", "model=tiny", "trainer.max_steps=2", f"paths.output_dir={tmp_path / 'm'}",
+                             f"data.train.path={files['train']}", f"data.dev.path={files['dev']}",
+                             "class_weights=sqrt_inverse"])
+    with pytest.raises(ValueError, match="multi_label"):
+        train(cfg)
