@@ -55,14 +55,11 @@ def training_arguments(cfg: DictConfig, output_dir: Path, metric: str | None = N
     return TrainingArguments(**args)
 
 
-def _loss(cfg: DictConfig, task: str, train_set: Dataset, labels: list[str]) -> Callable | None:
+def _loss(cfg: DictConfig, train_set: Dataset, labels: list[str]) -> Callable | None:
     """The weighted cross-entropy ``cfg.class_weights`` asks for (its weights logged), or None: the model's own
     loss."""
     if cfg.class_weights is None:
         return None
-    if task == "multi_label":
-        raise ValueError("class_weights weighs a softmax cross-entropy: token and single_label tasks only, "
-                         f"not data.task=multi_label (data={cfg.data.name})")
     weights = class_weights(label_counts(train_set["labels"], len(labels)), cfg.class_weights)
     mlflow.log_dict({label: round(float(w), 4) for label, w in zip(labels, weights)}, "reports/class_weights.json")
     return weighted_cross_entropy(torch.tensor(weights, dtype=torch.float32))
@@ -90,7 +87,7 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path) -> FitResult:
     args = training_arguments(cfg, output_dir, PRIMARY_METRIC[task])
     trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
                       data_collator=module.collator(tokenizer), compute_metrics=compute,
-                      callbacks=[MlflowMetricsCallback()], compute_loss_func=_loss(cfg, task, train_set, labels))
+                      callbacks=[MlflowMetricsCallback()], compute_loss_func=_loss(cfg, train_set, labels))
     trainer.train()
 
     meta = TaskMeta(task=task, labels=labels, max_length=cfg.data.max_length, stride=cfg.data.stride,

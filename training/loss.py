@@ -6,7 +6,7 @@ training targets after windowing, so they count what the loss sees.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -15,6 +15,21 @@ import torch.nn.functional as F
 from inference.windows import IGNORE_INDEX
 
 SCHEMES = ("sqrt_inverse",)
+
+
+def check_scheme(scheme: str | None, task: str) -> None:
+    """Refuse a ``class_weights`` setting that does not apply, before anything is trained."""
+    if scheme is None:
+        return
+    _require_known(scheme)
+    if task == "multi_label":
+        raise ValueError("class_weights weighs a softmax cross-entropy: token and single_label tasks only, "
+                         "not data.task=multi_label")
+
+
+def _require_known(scheme: str) -> None:
+    if scheme not in SCHEMES:
+        raise ValueError(f"class_weights must be null or one of {list(SCHEMES)}, not {scheme!r}")
 
 
 def label_counts(targets: Sequence[int | Sequence[int]], n_labels: int) -> np.ndarray:
@@ -30,8 +45,7 @@ def label_counts(targets: Sequence[int | Sequence[int]], n_labels: int) -> np.nd
 def class_weights(counts: np.ndarray, scheme: str) -> np.ndarray:
     """Per label, ``count ** -0.5`` (``sqrt_inverse``), scaled so that the mean weight over the training targets
     is 1 (the loss keeps its scale); labels without a target get 1."""
-    if scheme not in SCHEMES:
-        raise ValueError(f"class_weights must be null or one of {list(SCHEMES)}, not {scheme!r}")
+    _require_known(scheme)
     seen = counts > 0
     if not seen.any():
         raise ValueError("class_weights: the training set has no labelled targets")
@@ -41,11 +55,12 @@ def class_weights(counts: np.ndarray, scheme: str) -> np.ndarray:
     return weights
 
 
-def weighted_cross_entropy(weights: torch.Tensor) -> Callable:
+def weighted_cross_entropy(weights: torch.Tensor) -> Callable[..., torch.Tensor]:
     """A Trainer ``compute_loss_func``: cross-entropy with per-class ``weights``, summed and divided by the number
     of targets (``num_items_in_batch`` when the Trainer gives it, so gradient accumulation stays exact)."""
 
-    def compute(outputs, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None) -> torch.Tensor:
+    def compute(outputs: Mapping[str, torch.Tensor], labels: torch.Tensor,
+                num_items_in_batch: torch.Tensor | int | None = None) -> torch.Tensor:
         logits = outputs["logits"]
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), labels.reshape(-1),
                                weight=weights.to(logits.device), ignore_index=IGNORE_INDEX, reduction="sum")

@@ -36,7 +36,8 @@ SMOKE_SILVER = ["max_sentences=20"]
 
 
 def run_main_job(article: Path, output_dir: Path, smoke: bool = False) -> dict:
-    """Train the entity tagger and the event typers, package them, and return the prediction for ``article``."""
+    """Write the silver entity labels, train the entity tagger and the event typers, package them, and return the
+    prediction for ``article``."""
     training, model, silver = (SMOKE_TRAINING, SMOKE_MODEL, SMOKE_SILVER) if smoke else ([], [], [])
     silver_dir = (output_dir / "silver").resolve()
     steps = [("silver", build_silver, "silver", [f"out_dir={silver_dir}", *silver]),

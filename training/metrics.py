@@ -9,6 +9,7 @@ from sklearn.metrics import accuracy_score, classification_report, f1_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
 PRIMARY_METRIC = {"token": "f1_micro", "single_label": "f1_macro", "multi_label": "example_f1"}
+GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)  # candidate multi-label thresholds
 
 
 def token_metrics(gold: list[list[str]], pred: list[list[str]]) -> tuple[dict[str, float], dict]:
@@ -64,9 +65,6 @@ def multi_label_metrics(gold: list[list[str]], pred: list[list[str]],
     return {k: float(v) for k, v in metrics.items()}, _plain(report)
 
 
-GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)
-
-
 def tune_thresholds(probs: np.ndarray, gold: np.ndarray, labels: list[str], grid: np.ndarray = GRID,
                     rounds: int = 3) -> dict[str, float]:
     """Per-label thresholds that maximise example-based F1, the multi-label primary metric: coordinate ascent from
@@ -102,7 +100,8 @@ def crossfit_example_f1(probs: np.ndarray, gold: np.ndarray, labels: list[str], 
     return example_based_f1(gold, pred)
 
 
-def choose_thresholds(probs: np.ndarray, gold: np.ndarray, labels: list[str]) -> tuple[dict[str, float], dict]:
+def choose_thresholds(probs: np.ndarray, gold: np.ndarray,
+                      labels: list[str]) -> tuple[dict[str, float], dict[str, float]]:
     """Tuned thresholds when their cross-fitted example F1 beats 0.5 on dev, else 0.5 for every label; with the
     evidence (``at_0.5``, ``crossfit``, ``tuned``: 1.0 when the tuned thresholds were kept)."""
     at_half = example_based_f1(gold, probs >= 0.5)

@@ -1,7 +1,7 @@
 """What makes two training runs the same: config fingerprints, and finding a finished run to skip to.
 
-``config_hash`` covers the resolved config (minus where outputs go and how the run is named) and a digest of the
-data actually read; ``seed_group`` is the same without the seed, so the runs of a seed sweep share it. A run is
+``config_hash`` covers the resolved config (minus where outputs go, where the data files are and how the run is
+named) and a digest of the data actually read; ``seed_group`` is the same without the seed, so the runs of a seed sweep share it. A run is
 skipped when one with the same ``config_hash`` and git commit already FINISHED in the experiment.
 """
 
@@ -15,8 +15,8 @@ import mlflow
 from mlflow.entities import Run
 from omegaconf import DictConfig, OmegaConf
 
-# config keys that do not change what is trained
-IGNORED_KEYS = ("paths", "mlflow.run_name", "mlflow.tracking_uri", "force")
+# config keys that do not change what is trained (the data digest stands for the files read)
+IGNORED_KEYS = ("paths", "mlflow.run_name", "mlflow.tracking_uri", "force", "data.train.path", "data.dev.path")
 
 
 def data_digest(splits: dict[str, Iterable[dict]]) -> str:
@@ -36,7 +36,7 @@ def fingerprint(cfg: DictConfig, digest: str, ignore: Iterable[str] = ()) -> str
         *parents, leaf = dotted.split(".")
         node = tree
         for key in parents:
-            node = node.get(key, {})
+            node = node.get(key) or {}  # absent or null (e.g. data.dev of a carved dev split)
         node.pop(leaf, None)
     text = json.dumps(tree, sort_keys=True, default=str) + digest
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -21,6 +21,7 @@ from training.data import load_splits
 from training.events.case_eval import log_case_metrics
 from training.figures import log_confusion_matrix, log_per_label_f1, log_pr_curves, log_training_curves
 from training.fit import FitResult, fit
+from training.loss import check_scheme
 from training.metrics import PRIMARY_METRIC, binarize
 from training.run_identity import data_digest, finished_run, identity_tags
 from training.seed_summary import write_marker
@@ -36,6 +37,7 @@ def train(cfg: DictConfig) -> float:
     unless ``force=true``: its dev metric is returned instead.
     """
     set_seed(cfg.seed)
+    check_scheme(cfg.class_weights, cfg.data.task)
     data = load_splits(cfg.data)
     output_dir = Path(cfg.paths.output_dir)
     experiment_id = setup_tracking(cfg.mlflow)

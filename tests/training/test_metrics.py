@@ -46,7 +46,7 @@ def test_multi_label_metrics():
     assert metrics["exact_match"] == pytest.approx(1 / 3)
 
 
-def test_tune_thresholds_picks_the_best_cut_per_label():
+def test_tune_thresholds_separate_each_labels_positives_from_its_negatives():
     probs = np.array([[0.9, 0.30], [0.8, 0.25], [0.2, 0.10], [0.6, 0.35]])
     gold = np.array([[1, 1], [1, 1], [0, 0], [0, 1]], dtype=bool)
     thresholds = tune_thresholds(probs, gold, ["a", "b"])

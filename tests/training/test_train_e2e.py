@@ -14,6 +14,7 @@ from mlflow.tracking import MlflowClient
 from tests.conftest import CONF_DIR
 from training.data import load_splits
 from training.evaluate import evaluate
+from training.loss import weighted_cross_entropy
 from training.train import train
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
@@ -80,6 +81,12 @@ def test_train_logs_a_complete_run_and_evaluates(task, tmp_path, mlflow_store):
     if task == "multi_label":  # thresholds: kept at 0.5 unless tuning beats it on unseen dev folds
         evidence = {k: v for k, v in run.data.metrics.items() if k.startswith("dev_thresholds.")}
         assert set(evidence) == {"dev_thresholds.at_0.5", "dev_thresholds.crossfit", "dev_thresholds.tuned"}
+        cuts = mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/reports/thresholds.json")
+        kept = evidence["dev_thresholds.crossfit"] > evidence["dev_thresholds.at_0.5"]
+        assert evidence["dev_thresholds.tuned"] == float(kept)
+        if not kept:
+            assert set(cuts.values()) == {0.5}
+            assert run.data.metrics["dev_example_f1"] == pytest.approx(evidence["dev_thresholds.at_0.5"])
     figures = {a.path.removeprefix("figures/") for a in client.list_artifacts(run.info.run_id, "figures")}
     expected = {"training_curves.png", "per_label_f1.png", "confusion_matrix.png"}
     assert figures == (expected | {"pr_curves.png"} if task == "multi_label" else expected)
@@ -106,7 +113,14 @@ def test_train_logs_a_complete_run_and_evaluates(task, tmp_path, mlflow_store):
     assert f"test_{primary}" in {m.key for m in mlflow.get_logged_model(model_id).metrics}
 
 
-def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflow_store):
+def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflow_store, monkeypatch):
+    calls = []
+
+    def counting(weights):
+        loss = weighted_cross_entropy(weights)
+        return lambda *args, **kwargs: calls.append(1) or loss(*args, **kwargs)
+
+    monkeypatch.setattr("training.fit.weighted_cross_entropy", counting)
     files = CASES["token"][2](tmp_path)
     cfg = _compose("train", ["data=re3d", "model=tiny", "trainer.max_steps=2", "trainer.num_train_epochs=1",
                              f"paths.output_dir={tmp_path / 'out'}", f"data.train.path={files['train']}",
@@ -116,6 +130,7 @@ def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflo
     weights = mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/reports/class_weights.json")
     assert weights["B-Organisation"] > weights["O"]  # 3 of the 21 word targets against 9
     assert weights["B-Weapon"] == 1.0  # no target in train
+    assert calls  # the Trainer computed its loss with the weights
 
     files = CASES["multi_label"][2](tmp_path)
     cfg = _compose("train", ["data=satp", "model=tiny", "trainer.max_steps=2", f"paths.output_dir={tmp_path / 'm'}",
@@ -123,3 +138,4 @@ def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflo
                              "class_weights=sqrt_inverse"])
     with pytest.raises(ValueError, match="multi_label"):
         train(cfg)
+    assert mlflow.get_experiment_by_name("satp") is None  # refused before any run was opened
