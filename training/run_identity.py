@@ -1,8 +1,9 @@
 """What makes two training runs the same: config fingerprints, and finding a finished run to skip to.
 
 ``config_hash`` covers the resolved config (minus where outputs go, where the data files are and how the run is
-named) and a digest of the data actually read; ``seed_group`` is the same without the seed, so the runs of a seed sweep share it. A run is
-skipped when one with the same ``config_hash`` and git commit already FINISHED in the experiment.
+named) and a digest of the data actually read; ``seed_group`` is the same without the seed, so the runs of a
+seed sweep share it. A run is skipped when one with the same ``config_hash`` and git commit already FINISHED in
+the experiment.
 """
 
 from __future__ import annotations
