@@ -3,15 +3,15 @@
     python -m benchmarks.entities                                  # champion predictor vs en_core_web_sm
     python -m benchmarks.entities model_uris=[<predictor folder>,...] spacy_model=null
 
-The texts (IndiaPoliceEvents, MUC-4 and SATP dev articles) stay in the data root; the annotation file holds
-their locations, a checksum of each text and the entity spans (``benchmarks/seed_entities/DATA_CARD.md``).
-Every system reads the whole texts and is scored alike: exact character spans and type, after trimming
-surrounding whitespace, a leading ``the`` and a trailing possessive from predicted spans (the annotation
-convention). spaCy's OntoNotes types are mapped to the seed schema (``training.silver.SPACY_TO_SEED``); its
-other types (MONEY, CARDINAL, LAW, ...) are outside the schema and dropped. Reported per system: micro precision, recall and F1,
-F1 per type and F1 per source (the texts' data directory); with several predictors (e.g. one per training
-seed) also their mean and sample std. The table is printed, written to ``<output dir>/entities.md`` and logged
-with every system's predictions to the MLflow experiment ``benchmark-entities``.
+The texts (IndiaPoliceEvents, MUC-4 and SATP dev articles) stay in the data root; the annotation file holds their
+locations, a checksum of each text and the entity spans (``benchmarks/seed_entities/DATA_CARD.md``). Every system
+reads the whole texts and is scored alike: exact character spans and type, after trimming surrounding whitespace, a
+leading ``the`` and a trailing possessive from predicted spans (the annotation convention). spaCy's OntoNotes types
+are mapped to the seed schema (``training.silver.SPACY_TO_SEED``); its other types (MONEY, CARDINAL, LAW, ...) are
+outside the schema and dropped. Reported per system: micro precision, recall and F1, F1 per type and F1 per source
+(the texts' data directory); with several predictors (e.g. one per training seed) also their mean and sample std.
+The table is printed, written to ``<output dir>/entities.md`` and logged with every system's predictions to the
+MLflow experiment ``benchmark-entities``.
 """
 
 from __future__ import annotations

@@ -54,7 +54,8 @@ def test_entity_f1_checks_the_label_set(tiny_predictor):
 def test_event_f1_scores_the_typers_argmax_and_checks_its_labels(tiny_predictor):
     typer, texts = tiny_predictor.events, ["Rebels shelled Idlib.", "Police met elders.", "Crowds marched."]
     predicted = [typer.meta.labels[k] for k in typer.text_probs(texts).argmax(axis=1)]
-    examples = [{"id": str(i), "text": text, "labels": [label]} for i, (text, label) in enumerate(zip(texts, predicted))]
+    examples = [{"id": str(i), "text": text, "labels": [label]}
+                for i, (text, label) in enumerate(zip(texts, predicted))]
     assert event_f1({"torch": typer}, examples)["torch"] == pytest.approx(1.0)
     wrong = next(label for label in typer.meta.labels if label != predicted[0])
     assert event_f1({"torch": typer}, [{**examples[0], "labels": [wrong]}, *examples[1:]])["torch"] < 1.0

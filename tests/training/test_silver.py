@@ -72,7 +72,8 @@ def test_build_writes_gold_then_silver_that_re3d_seed_silver_reads(tmp_path):
     out = tmp_path / "silver"
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose("silver", [f"gold.train.path={tmp_path / 'train.txt'}", f"gold.dev.path={tmp_path / 'dev.txt'}",
-                                 f"source.train.path={tmp_path / 'satp.tsv'}", f"source.dev.path={tmp_path / 'satp.tsv'}",
+                                 f"source.train.path={tmp_path / 'satp.tsv'}",
+                                 f"source.dev.path={tmp_path / 'satp.tsv'}",
                                  f"out_dir={out}"])
         data_cfg = compose("train", ["experiment=re3d_seed_silver", f"data.train.path={out / 'train.conll'}",
                                      f"data.dev.path={out / 'dev.conll'}"]).data
