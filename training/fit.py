@@ -43,13 +43,13 @@ def _encode(module: ModuleType, task: str, examples: list[dict], tokenizer: PreT
     return module.encode(examples, tokenizer, labels, data_cfg.max_length, data_cfg.stride, **extra)
 
 
-def training_arguments(cfg: DictConfig, output_dir: Path, metric: str | None = None) -> TrainingArguments:
-    """``cfg.trainer`` as TrainingArguments, with precision and seed filled in, and ``metric`` (if given) as
-    the default best-model metric."""
+def training_arguments(cfg: DictConfig, checkpoints_dir: Path, metric: str | None = None) -> TrainingArguments:
+    """``cfg.trainer`` as TrainingArguments writing checkpoints to ``checkpoints_dir``, with precision and seed
+    filled in, and ``metric`` (if given) as the default best-model metric."""
     args = explicit_training_arguments(OmegaConf.to_container(cfg.trainer, resolve=True))
     if metric:
         args.setdefault("metric_for_best_model", metric)
-    args.update(output_dir=str(output_dir / "checkpoints"), seed=cfg.seed, bf16=resolve_precision(cfg.precision))
+    args.update(output_dir=str(checkpoints_dir), seed=cfg.seed, bf16=resolve_precision(cfg.precision))
     if not torch.cuda.is_available():
         args["use_cpu"] = True  # bf16 autocast on CPU is only enabled by the Trainer with use_cpu
     return TrainingArguments(**args)
@@ -65,8 +65,10 @@ def _loss(cfg: DictConfig, train_set: Dataset, labels: list[str]) -> Callable | 
     return weighted_cross_entropy(torch.tensor(weights, dtype=torch.float32))
 
 
-def fit(cfg: DictConfig, data: LoadedData, output_dir: Path) -> FitResult:
-    """Train on ``data.splits["train"]``, keep the best dev epoch, and save it under ``output_dir/model``."""
+def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Path,
+        resume_from: Path | None = None) -> FitResult:
+    """Train on ``data.splits["train"]`` (from the epoch checkpoint ``resume_from`` on, if given), keep the best
+    dev epoch, and save it under ``output_dir/model``; the epoch checkpoints go to ``checkpoints_dir``."""
     task = cfg.data.task
     module = task_module(task)
     labels = label_list(cfg.data)
@@ -84,11 +86,11 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path) -> FitResult:
         compute = module.trainer_metrics(dev_examples, dev_windows, labels)
     else:
         compute = module.trainer_metrics(dev_examples, dev_windows, labels, task == "multi_label", pool)
-    args = training_arguments(cfg, output_dir, PRIMARY_METRIC[task])
+    args = training_arguments(cfg, checkpoints_dir, PRIMARY_METRIC[task])
     trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
                       data_collator=module.collator(tokenizer), compute_metrics=compute,
                       callbacks=[MlflowMetricsCallback()], compute_loss_func=_loss(cfg, train_set, labels))
-    trainer.train()
+    trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
 
     meta = TaskMeta(task=task, labels=labels, max_length=cfg.data.max_length, stride=cfg.data.stride,
                     pool=pool, dataset=cfg.data.name)
@@ -102,5 +104,5 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path) -> FitResult:
         evaluation = module.score(dev_examples, evaluation.probs, labels, True, meta.thresholds)
     model_dir = task_model.save(output_dir / "model")
     if not cfg.keep_checkpoints:
-        shutil.rmtree(output_dir / "checkpoints", ignore_errors=True)
+        shutil.rmtree(checkpoints_dir, ignore_errors=True)
     return FitResult(task_model, model_dir, evaluation, untuned, choice, trainer.state.log_history)

@@ -68,7 +68,7 @@ def pretrain(cfg: DictConfig) -> Path:
         mlflow.log_params({**{f"texts.{k}": v for k, v in counts.items()},
                            "blocks.train": len(train_blocks), "blocks.dev": len(dev_blocks),
                            "tokens.train": sum(map(len, train_blocks))})
-        trainer = Trainer(model=model, args=training_arguments(cfg, Path(cfg.paths.output_dir)),
+        trainer = Trainer(model=model, args=training_arguments(cfg, Path(cfg.paths.output_dir) / "checkpoints"),
                           train_dataset=Dataset.from_dict({"input_ids": train_blocks}),
                           eval_dataset=Dataset.from_dict({"input_ids": dev_blocks}),
                           data_collator=DataCollatorForLanguageModeling(tokenizer, mlm_probability=cfg.mlm_probability,

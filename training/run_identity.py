@@ -1,23 +1,33 @@
-"""What makes two training runs the same: config fingerprints, and finding a finished run to skip to.
+"""What makes two training runs the same: config fingerprints, a finished run to skip to, an interrupted run to
+resume.
 
-``config_hash`` covers the resolved config (minus where outputs go, where the data files are and how the run is
-named) and a digest of the data actually read; ``seed_group`` is the same without the seed, so the runs of a
-seed sweep share it. A run is skipped when one with the same ``config_hash`` and git commit already FINISHED in
-the experiment.
+``config_hash`` covers the resolved config (minus where outputs go, where the data files are, how the run is named
+and whether it may skip or resume) and a digest of the data actually read; ``seed_group`` is the same without the
+seed, so the runs of a seed sweep share it. A run is skipped when one with the same ``config_hash`` and git commit
+already FINISHED in the experiment, and resumed from its last epoch checkpoint when it was interrupted instead.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 import mlflow
 from mlflow.entities import Run
 from omegaconf import DictConfig, OmegaConf
+from transformers.trainer import OPTIMIZER_NAME, TRAINER_STATE_NAME
+from transformers.trainer_utils import sort_checkpoints
 
 # config keys that do not change what is trained (the data digest stands for the files read)
-IGNORED_KEYS = ("paths", "mlflow.run_name", "mlflow.tracking_uri", "force", "data.train.path", "data.dev.path")
+IGNORED_KEYS = ("paths", "mlflow.run_name", "mlflow.tracking_uri", "force", "resume", "keep_checkpoints",
+                "trainer.save_only_model", "data.train.path", "data.dev.path")
+CHECKPOINTS_TAG = "checkpoints_dir"  # where a run's epoch checkpoints are written, for resuming it
+PROCESS_TAG = "process"  # host:pid of the process training the run, to tell a live RUNNING run from a dead one
 
 
 def data_digest(splits: dict[str, Iterable[dict]]) -> str:
@@ -48,10 +58,63 @@ def identity_tags(cfg: DictConfig, digest: str) -> dict[str, str]:
     return {"config_hash": fingerprint(cfg, digest), "seed_group": fingerprint(cfg, digest, ignore=["seed"])}
 
 
+def _runs(experiment_id: str, config_hash: str, git_commit: str, status: str) -> list[Run]:
+    """Runs of the experiment with this config hash and git commit whose status satisfies ``status``, latest
+    first."""
+    return mlflow.search_runs([experiment_id],
+                              f"attributes.status {status} and tags.config_hash = '{config_hash}' "
+                              f"and tags.git_commit = '{git_commit}'",
+                              order_by=["attributes.start_time DESC"], output_format="list")
+
+
 def finished_run(experiment_id: str, config_hash: str, git_commit: str) -> Run | None:
     """The latest FINISHED run of the experiment with this config hash and git commit, if any."""
-    runs = mlflow.search_runs([experiment_id],
-                              f"attributes.status = 'FINISHED' and tags.config_hash = '{config_hash}' "
-                              f"and tags.git_commit = '{git_commit}'",
-                              order_by=["attributes.start_time DESC"], max_results=1, output_format="list")
+    runs = _runs(experiment_id, config_hash, git_commit, "= 'FINISHED'")
     return runs[0] if runs else None
+
+
+def process_tag() -> str:
+    """``host:pid`` of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(process: str | None) -> bool:
+    """Whether ``host:pid`` is a live process on this host (unknown hosts count as live)."""
+    host, _, pid = (process or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        pass
+    return True
+
+
+@dataclass
+class Interrupted:
+    run: Run
+    checkpoint: Path  # the last epoch checkpoint it saved
+
+
+def interrupted_run(experiment_id: str, config_hash: str, git_commit: str) -> Interrupted | None:
+    """The latest run with this config hash and git commit that stopped before finishing (KILLED, FAILED, or
+    RUNNING in a process of this host that no longer exists) and saved an epoch checkpoint, if any."""
+    for run in _runs(experiment_id, config_hash, git_commit, "!= 'FINISHED'"):
+        tags = run.data.tags
+        if run.info.status == "RUNNING" and _alive(tags.get(PROCESS_TAG)):
+            continue
+        last = last_checkpoint(Path(tags[CHECKPOINTS_TAG])) if CHECKPOINTS_TAG in tags else None
+        if last is not None:
+            return Interrupted(run, last)
+    return None
+
+
+def last_checkpoint(folder: Path) -> Path | None:
+    """The latest epoch checkpoint in ``folder`` that training can continue from: one with the optimizer state
+    (absent with ``trainer.save_only_model=true``) and the trainer state (written last, so absent when the
+    process was killed while saving)."""
+    found = sort_checkpoints(str(folder)) if folder.is_dir() else []
+    return next((Path(c) for c in reversed(found)
+                 if (Path(c) / OPTIMIZER_NAME).is_file() and (Path(c) / TRAINER_STATE_NAME).is_file()), None)

@@ -66,13 +66,15 @@ def _file_lock(path: Path | None) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def tracked_run(run_name: str | None, tags: Mapping[str, str]) -> Iterator[mlflow.ActiveRun]:
-    """An MLflow run that ends FINISHED, FAILED on an exception, or KILLED on Ctrl-C or SIGTERM."""
+def tracked_run(run_name: str | None, tags: Mapping[str, str],
+                run_id: str | None = None) -> Iterator[mlflow.ActiveRun]:
+    """An MLflow run (a new one, or run ``run_id`` reopened) that ends FINISHED, FAILED on an exception, or KILLED
+    on Ctrl-C or SIGTERM."""
 
     def _terminate(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
-    run = mlflow.start_run(run_name=run_name, tags=dict(tags))
+    run = mlflow.start_run(run_id=run_id, run_name=None if run_id else run_name, tags=dict(tags))
     # signal handlers can only be set from the main thread (not so in a threaded launcher's workers)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
@@ -141,13 +143,25 @@ def log_report(report: dict, metrics: Mapping[str, float], prefix: str, model_id
 
 
 class MlflowMetricsCallback(TrainerCallback):
-    """Logs per-epoch training loss, learning rate, epoch time and dev metrics to the active MLflow run."""
+    """Logs per-epoch training loss, learning rate, epoch time and dev metrics to the active MLflow run.
+
+    In a run resumed from a checkpoint, the mean epoch time and the training time include the earlier epochs.
+    """
 
     RENAMES = {"loss": "train_loss", "train_loss": "train_loss_mean", "train_runtime": "train_runtime_s"}
 
     def __init__(self) -> None:
         self._epoch_start = 0.0
         self._epoch_times: list[float] = []
+        self._earlier_s = 0.0  # a resumed run: training time of the epochs before its checkpoint
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        run = mlflow.active_run()
+        if state.global_step and run is not None:  # resumed from a checkpoint: count the epochs it holds
+            history = mlflow.MlflowClient().get_metric_history(run.info.run_id, "epoch_time_s")
+            latest = {m.step: m.value for m in sorted(history, key=lambda m: m.timestamp)}  # an epoch done twice
+            self._epoch_times = [latest[step] for step in sorted(latest) if step <= state.global_step]
+            self._earlier_s = sum(self._epoch_times)
 
     def on_epoch_begin(self, args, state, control, **kwargs):
         self._epoch_start = time.perf_counter()
@@ -166,6 +180,8 @@ class MlflowMetricsCallback(TrainerCallback):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 name = f"epoch_dev_{key[5:]}" if key.startswith("eval_") else self.RENAMES.get(key, key)
                 metrics[name] = float(value)
+        if "train_runtime_s" in metrics:
+            metrics["train_runtime_s"] += self._earlier_s
         mlflow.log_metrics(metrics, step=state.global_step)
 
 

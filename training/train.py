@@ -12,7 +12,7 @@ from pathlib import Path
 import hydra
 import mlflow
 import pandas as pd
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from transformers import set_seed
 
 from inference.task_model import classify
@@ -23,7 +23,8 @@ from training.figures import log_confusion_matrix, log_per_label_f1, log_pr_curv
 from training.fit import FitResult, fit
 from training.loss import check_scheme
 from training.metrics import PRIMARY_METRIC, binarize
-from training.run_identity import data_digest, finished_run, identity_tags
+from training.run_identity import (CHECKPOINTS_TAG, PROCESS_TAG, data_digest, finished_run, identity_tags,
+                                   interrupted_run, process_tag)
 from training.seed_summary import write_marker
 from training.tasks import sequence, task_module, token
 from training.tracking import (INFERENCE_DIR, SAMPLE_TEXTS, git_tags, log_config, log_dataset, log_pyfunc,
@@ -34,7 +35,8 @@ def train(cfg: DictConfig) -> float:
     """Train, evaluate on dev and log everything; returns the dev primary metric (for sweeps).
 
     An identical configuration (same config, data and git commit) that already finished is not trained again
-    unless ``force=true``: its dev metric is returned instead.
+    unless ``force=true``: its dev metric is returned instead. One that was interrupted after saving an epoch
+    checkpoint is resumed from it, in the same MLflow run, unless ``resume=false``.
     """
     set_seed(cfg.seed)
     check_scheme(cfg.class_weights, cfg.data.task)
@@ -52,15 +54,23 @@ def train(cfg: DictConfig) -> float:
         print(f"skipped: this configuration already finished as run {done.info.run_id} (dev {primary} "
               f"{score:.4f}); pass force=true to train it again")
         return score
+    resumed = interrupted_run(experiment_id, identity["config_hash"], tags["git_commit"]) if cfg.resume else None
+    checkpoints_dir = resumed.checkpoint.parent if resumed else (output_dir / "checkpoints").resolve()
+    tags.update({CHECKPOINTS_TAG: str(checkpoints_dir), PROCESS_TAG: process_tag()})
     # a readable default name (MLflow's generated names repeat once the seed is set)
     run_name = cfg.mlflow.run_name or f"{cfg.data.name}-{cfg.model.name}-seed{cfg.seed}-{identity['config_hash'][:6]}"
-    with tracked_run(run_name, tags) as run:
-        log_config(cfg)
+    with tracked_run(run_name, tags, resumed.run.info.run_id if resumed else None) as run:
+        if resumed:  # its params hold the first attempt's config, which differs at most in IGNORED_KEYS
+            mlflow.set_tag("resumed_from", resumed.checkpoint.name)
+            mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config_resumed.yaml")
+            print(f"resuming interrupted run {run.info.run_id} from {resumed.checkpoint} (resume=false starts afresh)")
+        else:
+            log_config(cfg)
         mlflow.log_params({f"data_stats.{k}": v for k, v in data.stats.items()})
         for split, context in (("train", "training"), ("dev", "validation")):
             log_dataset(list(data.splits[split]), f"{cfg.data.name}.{split}", data.sources[split], context)
 
-        result = fit(cfg, data, output_dir)
+        result = fit(cfg, data, output_dir, checkpoints_dir, resumed.checkpoint if resumed else None)
         evaluation = result.evaluation
         log_report(evaluation.report, evaluation.metrics, "dev")
         module = task_module(cfg.data.task)

@@ -1,10 +1,15 @@
 """Run identity: the same configuration on the same data is the same run, wherever its files are."""
 
+import socket
+import subprocess
+import sys
+
+import mlflow
 from hydra import compose, initialize_config_dir
 
 from tests.conftest import CONF_DIR
 from training import config  # noqa: F401  (registers trainer/hf_defaults)
-from training.run_identity import identity_tags
+from training.run_identity import CHECKPOINTS_TAG, PROCESS_TAG, identity_tags, interrupted_run, process_tag
 
 
 def _tags(overrides: list[str], digest: str = "d1") -> dict[str, str]:
@@ -26,3 +31,44 @@ def test_config_hash_ignores_file_locations_but_not_content_settings_or_seed():
 def test_config_hash_of_a_dataset_without_a_dev_file():
     # cameo_class carves its dev split from train: data.dev is null
     assert _tags(["data=cameo_class"]) == _tags(["data=cameo_class", "data.train.path=/elsewhere/train.tsv"])
+
+
+def _checkpoint(folder, step: int, files=("optimizer.pt", "trainer_state.json")):
+    path = folder / f"checkpoint-{step}"
+    path.mkdir(parents=True)
+    for name in files:
+        (path / name).write_text("{}")
+    return path
+
+
+def test_an_interrupted_run_is_resumable_from_its_last_complete_checkpoint(tmp_path, mlflow_store):
+    experiment_id = mlflow.set_experiment("resume").experiment_id
+    identity = {"config_hash": "h", "git_commit": "c"}
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_process = f"{socket.gethostname()}:{dead.stdout.strip()}"
+
+    def run(status: str, process: str, name: str):
+        folder = tmp_path / name
+        with mlflow.start_run(tags={**identity, CHECKPOINTS_TAG: str(folder), PROCESS_TAG: process}) as active:
+            pass
+        mlflow.MlflowClient().set_terminated(active.info.run_id, status)
+        return folder, active.info.run_id
+
+    assert interrupted_run(experiment_id, "h", "c") is None
+    killed, killed_id = run("KILLED", dead_process, "killed")
+    _checkpoint(killed, 4)
+    good = _checkpoint(killed, 8)
+    _checkpoint(killed, 12, files=("optimizer.pt",))  # killed while saving: no trainer state
+    found = interrupted_run(experiment_id, "h", "c")
+    assert found.run.info.run_id == killed_id and found.checkpoint == good
+    assert interrupted_run(experiment_id, "other hash", "c") is None and interrupted_run(experiment_id, "h", "x") is None
+
+    live, _ = run("RUNNING", process_tag(), "live")  # this very process: still training, not resumable
+    _checkpoint(live, 4)
+    assert interrupted_run(experiment_id, "h", "c").run.info.run_id == killed_id
+    gone, gone_id = run("RUNNING", dead_process, "gone")  # its process no longer exists
+    _checkpoint(gone, 2)
+    assert interrupted_run(experiment_id, "h", "c").run.info.run_id == gone_id
+    weights_only, _ = run("FAILED", dead_process, "weights_only")  # save_only_model: no optimizer state
+    _checkpoint(weights_only, 6, files=("trainer_state.json",))
+    assert interrupted_run(experiment_id, "h", "c").run.info.run_id == gone_id

@@ -15,6 +15,7 @@ from tests.conftest import CONF_DIR
 from training.data import load_splits
 from training.evaluate import evaluate
 from training.loss import weighted_cross_entropy
+from training.tracking import MlflowMetricsCallback
 from training.train import train
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
@@ -139,3 +140,38 @@ def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflo
     with pytest.raises(ValueError, match="multi_label"):
         train(cfg)
     assert mlflow.get_experiment_by_name("satp") is None  # refused before any run was opened
+
+
+def test_an_interrupted_run_resumes_from_its_last_epoch_checkpoint(tmp_path, mlflow_store, monkeypatch):
+    class StopAfterFirstSave(MlflowMetricsCallback):
+        def on_save(self, args, state, control, **kwargs):
+            raise KeyboardInterrupt("stopped after the first epoch checkpoint")
+
+    files = CASES["token"][2](tmp_path)
+    overrides = ["data=re3d", "model=tiny", "trainer.num_train_epochs=3", "trainer.per_device_train_batch_size=4",
+                 f"data.train.path={files['train']}", f"data.dev.path={files['dev']}", "precision=fp32"]
+    monkeypatch.setattr("training.fit.MlflowMetricsCallback", StopAfterFirstSave)
+    for attempt in ("first", "second"):  # resume=false: a new run, though the first one could be resumed
+        with pytest.raises(KeyboardInterrupt):
+            train(_compose("train", [*overrides, f"paths.output_dir={tmp_path / attempt}", "resume=false"]))
+    client = MlflowClient()
+    experiment_id = client.get_experiment_by_name("re3d").experiment_id
+    second, first = client.search_runs([experiment_id], order_by=["attributes.start_time DESC"])
+    assert first.info.status == second.info.status == "KILLED"
+    (checkpoint,) = (tmp_path / "second" / "checkpoints").iterdir()  # after epoch 1: checkpoint-<its steps>
+    assert (checkpoint / "optimizer.pt").is_file()
+    steps = int(checkpoint.name.removeprefix("checkpoint-"))
+
+    monkeypatch.setattr("training.fit.MlflowMetricsCallback", MlflowMetricsCallback)
+    train(_compose("train", [*overrides, f"paths.output_dir={tmp_path / 'third'}"]))
+    runs = {run.info.run_id: run for run in client.search_runs([experiment_id])}
+    assert len(runs) == 2 and runs[first.info.run_id].info.status == "KILLED"
+    resumed = runs[second.info.run_id]  # the latest interrupted run, continued
+    assert resumed.info.status == "FINISHED" and resumed.data.tags["resumed_from"] == checkpoint.name
+    epochs = client.get_metric_history(resumed.info.run_id, "epoch_time_s")
+    assert sorted(m.step for m in epochs) == [steps, 2 * steps, 3 * steps]  # epoch 1 was not trained again
+    assert resumed.data.metrics["train_runtime_s"] >= sum(m.value for m in epochs)  # earlier epochs counted
+    assert (tmp_path / "third" / "model").is_dir() and not (tmp_path / "second" / "checkpoints").exists()
+    artifacts = {a.path for a in client.list_artifacts(resumed.info.run_id)}
+    assert {"config.yaml", "config_resumed.yaml"} <= artifacts  # the params keep the first attempt's paths
+    assert resumed.data.params["paths.output_dir"] == str(tmp_path / "second")
