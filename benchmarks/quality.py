@@ -4,7 +4,8 @@
     python -m benchmarks.quality datasets=[re3d,cameo_class] seeds=[1,2] overrides='["trainer.learning_rate=2e-4"]'
 
 Each run is a normal ``training.train`` run (``experiment=<dataset> seed=<s>``) logged to the experiment
-``benchmark-quality``; a configuration that already finished there at the same commit is reused, not retrained.
+``benchmark-quality``; a configuration that already finished there at the same commit is reused, not retrained,
+and an interrupted one continues from its last epoch checkpoint.
 Each dataset's runs get a seed summary run (mean and std). The table (dataset, metric, dev mean ± std over seeds,
 time per epoch, total training time, reference) is printed, written to ``<output dir>/quality.md`` and logged
 as ``quality.md`` with its numbers in a ``benchmark`` run of the same experiment.

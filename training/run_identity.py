@@ -1,10 +1,11 @@
 """What makes two training runs the same: config fingerprints, a finished run to skip to, an interrupted run to
 resume.
 
-``config_hash`` covers the resolved config (minus where outputs go, where the data files are, how the run is named
-and whether it may skip or resume) and a digest of the data actually read; ``seed_group`` is the same without the
-seed, so the runs of a seed sweep share it. A run is skipped when one with the same ``config_hash`` and git commit
-already FINISHED in the experiment, and resumed from its last epoch checkpoint when it was interrupted instead.
+``config_hash`` covers the resolved config (minus where outputs go, where the data files are, how the run is named,
+and whether it may skip, resume or keep checkpoints) and a digest of the data actually read; ``seed_group`` is the
+same without the seed, so the runs of a seed sweep share it. A run is skipped when one with the same ``config_hash``
+and git commit already FINISHED in the experiment, and resumed from its last epoch checkpoint when it was
+interrupted instead.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from transformers.trainer_utils import sort_checkpoints
 IGNORED_KEYS = ("paths", "mlflow.run_name", "mlflow.tracking_uri", "force", "resume", "keep_checkpoints",
                 "trainer.save_only_model", "data.train.path", "data.dev.path")
 CHECKPOINTS_TAG = "checkpoints_dir"  # where a run's epoch checkpoints are written, for resuming it
-PROCESS_TAG = "process"  # host:pid of the process training the run, to tell a live RUNNING run from a dead one
+PROCESS_TAG = "process"  # host:pid:start of the process training the run, to tell a live RUNNING run from a dead one
 
 
 def data_digest(splits: dict[str, Iterable[dict]]) -> str:
@@ -73,14 +74,24 @@ def finished_run(experiment_id: str, config_hash: str, git_commit: str) -> Run |
     return runs[0] if runs else None
 
 
+def _start_time(pid: int) -> str:
+    """When the process started, in clock ticks after boot (Linux); empty where ``/proc`` is not available."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]  # field 22; the command name before ")" may hold spaces
+
+
 def process_tag() -> str:
-    """``host:pid`` of this process."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """``host:pid:start`` of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_start_time(os.getpid())}"
 
 
 def _alive(process: str | None) -> bool:
-    """Whether ``host:pid`` is a live process on this host (unknown hosts count as live)."""
-    host, _, pid = (process or "").rpartition(":")
+    """Whether a ``host:pid:start`` process still runs; on another host that cannot be known, so it counts as live."""
+    host, _, rest = (process or "").partition(":")
+    pid, _, started = rest.partition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return True
     try:
@@ -89,7 +100,7 @@ def _alive(process: str | None) -> bool:
         return False
     except PermissionError:  # it exists, under another user
         pass
-    return True
+    return _start_time(int(pid)) == started  # else the pid now belongs to another process
 
 
 @dataclass
@@ -98,9 +109,16 @@ class Interrupted:
     checkpoint: Path  # the last epoch checkpoint it saved
 
 
-def interrupted_run(experiment_id: str, config_hash: str, git_commit: str) -> Interrupted | None:
+def interrupted_run(experiment_id: str, config_hash: str, git_commit: str,
+                    run_id: str | None = None) -> Interrupted | None:
     """The latest run with this config hash and git commit that stopped before finishing (KILLED, FAILED, or
-    RUNNING in a process of this host that no longer exists) and saved an epoch checkpoint, if any."""
+    RUNNING in a process of this host that no longer exists) and saved an epoch checkpoint, if any.
+
+    With ``run_id``, that run, whatever its process: it must be an unfinished run of this configuration with a
+    checkpoint, else ValueError.
+    """
+    if run_id is not None:
+        return _named_run(run_id, config_hash, git_commit)
     for run in _runs(experiment_id, config_hash, git_commit, "!= 'FINISHED'"):
         tags = run.data.tags
         if run.info.status == "RUNNING" and _alive(tags.get(PROCESS_TAG)):
@@ -111,10 +129,31 @@ def interrupted_run(experiment_id: str, config_hash: str, git_commit: str) -> In
     return None
 
 
+def _named_run(run_id: str, config_hash: str, git_commit: str) -> Interrupted:
+    run = mlflow.get_run(run_id)
+    tags, status = run.data.tags, run.info.status
+    if (tags.get("config_hash"), tags.get("git_commit")) != (config_hash, git_commit) or status == "FINISHED":
+        raise ValueError(f"resume={run_id}: that run is {status} with config_hash {tags.get('config_hash')} at "
+                         f"commit {tags.get('git_commit')}; this configuration is config_hash {config_hash} at "
+                         f"commit {git_commit}, and only an unfinished run of it can be resumed")
+    last = last_checkpoint(Path(tags.get(CHECKPOINTS_TAG, "")))
+    if last is None:
+        raise ValueError(f"resume={run_id}: no complete checkpoint in {tags.get(CHECKPOINTS_TAG)!r} to resume from")
+    return Interrupted(run, last)
+
+
 def last_checkpoint(folder: Path) -> Path | None:
     """The latest epoch checkpoint in ``folder`` that training can continue from: one with the optimizer state
-    (absent with ``trainer.save_only_model=true``) and the trainer state (written last, so absent when the
-    process was killed while saving)."""
+    (absent with ``trainer.save_only_model=true``) and a readable trainer state (written last, so absent or cut
+    short when the process was killed while saving)."""
     found = sort_checkpoints(str(folder)) if folder.is_dir() else []
     return next((Path(c) for c in reversed(found)
-                 if (Path(c) / OPTIMIZER_NAME).is_file() and (Path(c) / TRAINER_STATE_NAME).is_file()), None)
+                 if (Path(c) / OPTIMIZER_NAME).is_file() and _readable_json(Path(c) / TRAINER_STATE_NAME)), None)
+
+
+def _readable_json(path: Path) -> bool:
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return True

@@ -36,7 +36,8 @@ def train(cfg: DictConfig) -> float:
 
     An identical configuration (same config, data and git commit) that already finished is not trained again
     unless ``force=true``: its dev metric is returned instead. One that was interrupted after saving an epoch
-    checkpoint is resumed from it, in the same MLflow run, unless ``resume=false``.
+    checkpoint is resumed from it, in the same MLflow run, unless ``resume=false`` or ``force=true``;
+    ``resume=<run id>`` names the run (one left RUNNING by a process this host cannot see).
     """
     set_seed(cfg.seed)
     check_scheme(cfg.class_weights, cfg.data.task)
@@ -54,7 +55,10 @@ def train(cfg: DictConfig) -> float:
         print(f"skipped: this configuration already finished as run {done.info.run_id} (dev {primary} "
               f"{score:.4f}); pass force=true to train it again")
         return score
-    resumed = interrupted_run(experiment_id, identity["config_hash"], tags["git_commit"]) if cfg.resume else None
+    resumed = None
+    if cfg.resume is not False and not cfg.force:  # true: the latest interrupted run; a run id: that one
+        resumed = interrupted_run(experiment_id, identity["config_hash"], tags["git_commit"],
+                                  None if cfg.resume is True else str(cfg.resume))
     checkpoints_dir = resumed.checkpoint.parent if resumed else (output_dir / "checkpoints").resolve()
     tags.update({CHECKPOINTS_TAG: str(checkpoints_dir), PROCESS_TAG: process_tag()})
     # a readable default name (MLflow's generated names repeat once the seed is set)

@@ -1,10 +1,12 @@
 """Run identity: the same configuration on the same data is the same run, wherever its files are."""
 
+import os
 import socket
 import subprocess
 import sys
 
 import mlflow
+import pytest
 from hydra import compose, initialize_config_dir
 
 from tests.conftest import CONF_DIR
@@ -45,7 +47,7 @@ def test_an_interrupted_run_is_resumable_from_its_last_complete_checkpoint(tmp_p
     experiment_id = mlflow.set_experiment("resume").experiment_id
     identity = {"config_hash": "h", "git_commit": "c"}
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead_process = f"{socket.gethostname()}:{dead.stdout.strip()}"
+    dead_process = f"{socket.gethostname()}:{dead.stdout.strip()}:123"
 
     def run(status: str, process: str, name: str):
         folder = tmp_path / name
@@ -59,6 +61,7 @@ def test_an_interrupted_run_is_resumable_from_its_last_complete_checkpoint(tmp_p
     _checkpoint(killed, 4)
     good = _checkpoint(killed, 8)
     _checkpoint(killed, 12, files=("optimizer.pt",))  # killed while saving: no trainer state
+    (_checkpoint(killed, 16) / "trainer_state.json").write_text('{"global_step": 1')  # cut short
     found = interrupted_run(experiment_id, "h", "c")
     assert found.run.info.run_id == killed_id and found.checkpoint == good
     assert interrupted_run(experiment_id, "other hash", "c") is None and interrupted_run(experiment_id, "h", "x") is None
@@ -69,6 +72,18 @@ def test_an_interrupted_run_is_resumable_from_its_last_complete_checkpoint(tmp_p
     gone, gone_id = run("RUNNING", dead_process, "gone")  # its process no longer exists
     _checkpoint(gone, 2)
     assert interrupted_run(experiment_id, "h", "c").run.info.run_id == gone_id
-    weights_only, _ = run("FAILED", dead_process, "weights_only")  # save_only_model: no optimizer state
+    reused, reused_id = run("RUNNING", f"{socket.gethostname()}:{os.getpid()}:1", "reused")  # pid reused since
+    _checkpoint(reused, 2)
+    assert interrupted_run(experiment_id, "h", "c").run.info.run_id == reused_id
+    weights_only, weights_only_id = run("FAILED", dead_process, "weights_only")  # save_only_model: no optimizer
     _checkpoint(weights_only, 6, files=("trainer_state.json",))
-    assert interrupted_run(experiment_id, "h", "c").run.info.run_id == gone_id
+    assert interrupted_run(experiment_id, "h", "c").run.info.run_id == reused_id
+
+    elsewhere, elsewhere_id = run("RUNNING", "another-host:1:1", "elsewhere")  # cannot be known: named only
+    _checkpoint(elsewhere, 2)
+    assert interrupted_run(experiment_id, "h", "c").run.info.run_id == reused_id
+    assert interrupted_run(experiment_id, "h", "c", run_id=elsewhere_id).run.info.run_id == elsewhere_id
+    with pytest.raises(ValueError, match="no complete checkpoint"):
+        interrupted_run(experiment_id, "h", "c", run_id=weights_only_id)
+    with pytest.raises(ValueError, match="only an unfinished run of it"):
+        interrupted_run(experiment_id, "other hash", "c", run_id=killed_id)

@@ -175,3 +175,7 @@ def test_an_interrupted_run_resumes_from_its_last_epoch_checkpoint(tmp_path, mlf
     artifacts = {a.path for a in client.list_artifacts(resumed.info.run_id)}
     assert {"config.yaml", "config_resumed.yaml"} <= artifacts  # the params keep the first attempt's paths
     assert resumed.data.params["paths.output_dir"] == str(tmp_path / "second")
+
+    train(_compose("train", [*overrides, f"paths.output_dir={tmp_path / 'fourth'}", "force=true"]))
+    runs = {run.info.run_id: run.info.status for run in client.search_runs([experiment_id])}
+    assert len(runs) == 3 and runs[first.info.run_id] == "KILLED"  # force trains afresh, resuming nothing
