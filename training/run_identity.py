@@ -59,18 +59,19 @@ def identity_tags(cfg: DictConfig, digest: str) -> dict[str, str]:
     return {"config_hash": fingerprint(cfg, digest), "seed_group": fingerprint(cfg, digest, ignore=["seed"])}
 
 
-def _runs(experiment_id: str, config_hash: str, git_commit: str, status: str) -> list[Run]:
+def _runs(experiment_id: str, config_hash: str, git_commit: str, status: str,
+          max_results: int = 1000) -> list[Run]:
     """Runs of the experiment with this config hash and git commit whose status satisfies ``status``, latest
     first."""
     return mlflow.search_runs([experiment_id],
                               f"attributes.status {status} and tags.config_hash = '{config_hash}' "
                               f"and tags.git_commit = '{git_commit}'",
-                              order_by=["attributes.start_time DESC"], output_format="list")
+                              order_by=["attributes.start_time DESC"], max_results=max_results, output_format="list")
 
 
 def finished_run(experiment_id: str, config_hash: str, git_commit: str) -> Run | None:
     """The latest FINISHED run of the experiment with this config hash and git commit, if any."""
-    runs = _runs(experiment_id, config_hash, git_commit, "= 'FINISHED'")
+    runs = _runs(experiment_id, config_hash, git_commit, "= 'FINISHED'", max_results=1)
     return runs[0] if runs else None
 
 

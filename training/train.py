@@ -64,15 +64,15 @@ def train(cfg: DictConfig) -> float:
     # a readable default name (MLflow's generated names repeat once the seed is set)
     run_name = cfg.mlflow.run_name or f"{cfg.data.name}-{cfg.model.name}-seed{cfg.seed}-{identity['config_hash'][:6]}"
     with tracked_run(run_name, tags, resumed.run.info.run_id if resumed else None) as run:
-        if resumed:  # its params hold the first attempt's config, which differs at most in IGNORED_KEYS
+        if resumed:  # the first attempt logged the config (it differs at most in IGNORED_KEYS) and the same data
             mlflow.set_tag("resumed_from", resumed.checkpoint.name)
             mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config_resumed.yaml")
             print(f"resuming interrupted run {run.info.run_id} from {resumed.checkpoint} (resume=false starts afresh)")
         else:
             log_config(cfg)
-        mlflow.log_params({f"data_stats.{k}": v for k, v in data.stats.items()})
-        for split, context in (("train", "training"), ("dev", "validation")):
-            log_dataset(list(data.splits[split]), f"{cfg.data.name}.{split}", data.sources[split], context)
+            mlflow.log_params({f"data_stats.{k}": v for k, v in data.stats.items()})
+            for split, context in (("train", "training"), ("dev", "validation")):
+                log_dataset(list(data.splits[split]), f"{cfg.data.name}.{split}", data.sources[split], context)
 
         result = fit(cfg, data, output_dir, checkpoints_dir, resumed.checkpoint if resumed else None)
         evaluation = result.evaluation

@@ -64,7 +64,8 @@ def test_an_interrupted_run_is_resumable_from_its_last_complete_checkpoint(tmp_p
     (_checkpoint(killed, 16) / "trainer_state.json").write_text('{"global_step": 1')  # cut short
     found = interrupted_run(experiment_id, "h", "c")
     assert found.run.info.run_id == killed_id and found.checkpoint == good
-    assert interrupted_run(experiment_id, "other hash", "c") is None and interrupted_run(experiment_id, "h", "x") is None
+    assert interrupted_run(experiment_id, "other hash", "c") is None
+    assert interrupted_run(experiment_id, "h", "x") is None
 
     live, _ = run("RUNNING", process_tag(), "live")  # this very process: still training, not resumable
     _checkpoint(live, 4)

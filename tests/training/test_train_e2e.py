@@ -175,6 +175,8 @@ def test_an_interrupted_run_resumes_from_its_last_epoch_checkpoint(tmp_path, mlf
     artifacts = {a.path for a in client.list_artifacts(resumed.info.run_id)}
     assert {"config.yaml", "config_resumed.yaml"} <= artifacts  # the params keep the first attempt's paths
     assert resumed.data.params["paths.output_dir"] == str(tmp_path / "second")
+    assert {d.dataset.name for d in resumed.inputs.dataset_inputs} == {"re3d.train", "re3d.dev"}
+    assert "data_stats.train.examples" in resumed.data.params
 
     train(_compose("train", [*overrides, f"paths.output_dir={tmp_path / 'fourth'}", "force=true"]))
     runs = {run.info.run_id: run.info.status for run in client.search_runs([experiment_id])}
