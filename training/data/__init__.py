@@ -46,6 +46,14 @@ TEXT_FEATURES = datasets.Features(
         "labels": datasets.Sequence(datasets.Value("string")),
     }
 )
+# text examples whose labels are also given per span (documents with labelled sentences)
+SPAN_FEATURES = datasets.Features(
+    {
+        **TEXT_FEATURES,
+        "label_spans": datasets.List({"start": datasets.Value("int32"), "end": datasets.Value("int32"),
+                                      "labels": datasets.List(datasets.Value("string"))}),
+    }
+)
 
 
 @dataclass
@@ -95,11 +103,12 @@ def load_splits(cfg: DictConfig) -> LoadedData:
         dev_source = OmegaConf.to_container(cfg.dev, resolve=True)
         examples["dev"] = _read(cfg, dev_source, stats["dev"])
         sources["dev"] = dev_source["path"]
-    features = TOKEN_FEATURES if cfg.task == "token" else TEXT_FEATURES
     splits = {}
     for split, split_examples in examples.items():
         split_examples = _reconcile(_map_tags(split_examples, cfg, stats[split], sources[split]), cfg, stats[split])
         stats[split]["examples"] = len(split_examples)
+        features = (TOKEN_FEATURES if cfg.task == "token" else
+                    SPAN_FEATURES if "label_spans" in split_examples[0] else TEXT_FEATURES)
         columns = {name: [example[name] for example in split_examples] for name in features}
         splits[split] = datasets.Dataset.from_dict(columns, features=features, split=split)
     flat = {f"{split}.{name}": count for split, counter in stats.items() for name, count in sorted(counter.items())}

@@ -30,7 +30,8 @@ class Evaluation:
 
 def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: list[str], max_length: int,
            stride: int, multi_label: bool) -> tuple[Dataset, Windows]:
-    """Windows of every text; each window carries its text's labels."""
+    """Windows of every text; each window carries its text's labels, or, for an example with ``label_spans``
+    (multi-label only), the labels of the spans whose middle character it holds."""
     label2id = {label: i for i, label in enumerate(labels)}
     for ex in examples:
         unknown = sorted(set(ex["labels"]) - set(label2id))
@@ -43,10 +44,40 @@ def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: 
     else:
         targets = [label2id[ex["labels"][0]] for ex in examples]
     windows = text_windows(tokenizer, [ex["text"] for ex in examples], max_length, stride)
+    window_targets = [targets[i] for i in windows.example_index]
+    if any(ex.get("label_spans") is not None for ex in examples):
+        if not multi_label:
+            raise ValueError("label_spans (labels per span of a text) need a multi-label task")
+        window_targets = span_targets(examples, windows, tokenizer, labels)
     dataset = Dataset.from_dict({"input_ids": windows.input_ids,
                                  "attention_mask": [[1] * len(x) for x in windows.input_ids],
-                                 "labels": [targets[i] for i in windows.example_index]})
+                                 "labels": window_targets})
     return dataset, windows
+
+
+def span_targets(examples: list[Example], windows: Windows, tokenizer: PreTrainedTokenizerBase,
+                 labels: list[str]) -> list[list[float]]:
+    """Per window, the 0/1 targets of the labelled spans whose middle character lies in the window's text.
+
+    Windows overlap and cover the whole text, so every span lands in at least one window and the union of
+    an example's window labels is its own label set (checked).
+    """
+    offsets = [tokenizer(ex["text"], add_special_tokens=False, return_offsets_mapping=True,
+                         verbose=False)["offset_mapping"] for ex in examples]
+    found: list[set[str]] = [set() for _ in examples]
+    out = []
+    for example, start, length in zip(windows.example_index, windows.starts, windows.lengths):
+        tokens = offsets[example][start:start + length]
+        first, last = (tokens[0][0], tokens[-1][1]) if tokens else (0, 0)
+        held = {label for span in examples[example].get("label_spans") or []
+                if first <= (span["start"] + span["end"]) // 2 < last for label in span["labels"]}
+        found[example] |= held
+        out.append([float(label in held) for label in labels])
+    for ex, union in zip(examples, found):
+        if union != set(ex["labels"]):
+            raise ValueError(f"example {ex['id']}: its windows hold labels {sorted(union)}, its own are "
+                             f"{ex['labels']}: label_spans must cover the text's labels")
+    return out
 
 
 def collator(tokenizer: PreTrainedTokenizerBase) -> DataCollatorWithPadding:

@@ -86,3 +86,42 @@ def test_empty_text(write, cfg, raises_at):
     path = write("docs.jsonl", jsonl([{**DOCS[0], "doc_text": "  "}]))
     with raises_at(path, 1, "empty text"):
         read({"path": path}, cfg("doc"))
+
+
+DOC_TEXT = "police fired. a calm day. police arrested two."
+SPAN_DOCS = [{"doc_id": 7, "doc_text": DOC_TEXT, "doc_labels": ["ARREST", "FORCE"]},
+             {"doc_id": 8, "doc_text": "nothing.", "doc_labels": []}]
+SPAN_SENTS = [
+    {"doc_id": 7, "sent_id": 2, "sent_labels": ["ARREST"], "sent_text": "police arrested two."},
+    {"doc_id": 7, "sent_id": 0, "sent_labels": ["FORCE"], "sent_text": "police fired."},
+    {"doc_id": 7, "sent_id": 1, "sent_labels": [], "sent_text": "a calm day."},
+    {"doc_id": 8, "sent_id": 0, "sent_labels": [], "sent_text": "nothing."},
+]
+
+
+def test_sentences_give_documents_label_spans_at_their_offsets(write, cfg):
+    source = {"path": write("docs.jsonl", jsonl(SPAN_DOCS)), "sentences": write("sents.jsonl", jsonl(SPAN_SENTS))}
+    examples, stats = read(source, cfg("doc"))
+    assert examples[0]["label_spans"] == [{"start": 0, "end": 13, "labels": ["FORCE"]},
+                                          {"start": 26, "end": 46, "labels": ["ARREST"]}]
+    assert examples[1]["label_spans"] == []
+    assert stats["labelled_sentences"] == 2
+
+
+def test_a_sentence_not_found_in_its_document(write, cfg, raises_at):
+    sents = [*SPAN_SENTS[:3], {**SPAN_SENTS[3], "sent_text": "something."}]
+    path = write("sents.jsonl", jsonl(sents))
+    with raises_at(path, 4, "sentence of doc 8 not found"):
+        read({"path": write("docs.jsonl", jsonl(SPAN_DOCS)), "sentences": path}, cfg("doc"))
+
+
+def test_document_labels_must_be_the_union_of_its_sentence_labels(write, cfg, raises_at):
+    docs = write("docs.jsonl", jsonl([{**SPAN_DOCS[0], "doc_labels": ["KILL", "ARREST", "FORCE"]}, SPAN_DOCS[1]]))
+    with raises_at(docs, None, r"doc 7: labels .* not the union of its sentences' labels \['ARREST', 'FORCE'\]"):
+        read({"path": docs, "sentences": write("sents.jsonl", jsonl(SPAN_SENTS))}, cfg("doc"))
+
+
+def test_sentence_spans_need_the_document_level(write, cfg):
+    source = {"path": write("sents.jsonl", jsonl(SENTS)), "sentences": write("s2.jsonl", jsonl(SENTS))}
+    with pytest.raises(ValueError, match="options.level: doc"):
+        read(source, cfg("sent"))

@@ -145,3 +145,16 @@ def test_evaluation_only_config_refuses_to_train():
     root = OmegaConf.create({"paths": {"root_dir": str(PROJECT_ROOT)}, "data": data_cfg})
     with pytest.raises(ValueError, match="case2021 has no training split"):
         load_splits(root.data)
+
+
+def test_ipe_docs_with_sentence_labels():
+    data_cfg = OmegaConf.load(PROJECT_ROOT / "conf" / "data" / "ipe_docs.yaml")
+    data_cfg.train.sentences = "${paths.data_dir}/india_police_events/sents.jsonl"
+    root = OmegaConf.create({"paths": {"data_dir": str(DATA_DIR)}, "data": data_cfg})
+    data = load_splits(root.data)
+    assert data.stats["train.labelled_sentences"] == 1521
+    spans = data.splits["train"]["label_spans"]
+    assert sum(len(doc_spans) for doc_spans in spans) == 1521
+    for doc, doc_spans in zip(data.splits["train"], spans):
+        assert {label for span in doc_spans for label in span["labels"]} == set(doc["labels"])
+    assert "label_spans" not in data.splits["dev"].column_names
