@@ -147,11 +147,8 @@ def test_evaluation_only_config_refuses_to_train():
         load_splits(root.data)
 
 
-def test_ipe_docs_with_sentence_labels():
-    data_cfg = OmegaConf.load(PROJECT_ROOT / "conf" / "data" / "ipe_docs.yaml")
-    data_cfg.train.sentences = "${paths.data_dir}/india_police_events/sents.jsonl"
-    root = OmegaConf.create({"paths": {"data_dir": str(DATA_DIR)}, "data": data_cfg})
-    data = load_splits(root.data)
+def test_ipe_docs_train_with_sentence_labels(load):
+    _, data = load("ipe_docs")
     assert data.stats["train.labelled_sentences"] == 1521
     spans = data.splits["train"]["label_spans"]
     assert sum(len(doc_spans) for doc_spans in spans) == 1521
