@@ -44,11 +44,12 @@ def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: 
     else:
         targets = [label2id[ex["labels"][0]] for ex in examples]
     windows = text_windows(tokenizer, [ex["text"] for ex in examples], max_length, stride)
-    window_targets = [targets[i] for i in windows.example_index]
     if any(ex.get("label_spans") is not None for ex in examples):
         if not multi_label:
             raise ValueError("label_spans (labels per span of a text) need a multi-label task")
         window_targets = span_targets(examples, windows, tokenizer, labels)
+    else:
+        window_targets = [targets[i] for i in windows.example_index]
     dataset = Dataset.from_dict({"input_ids": windows.input_ids,
                                  "attention_mask": [[1] * len(x) for x in windows.input_ids],
                                  "labels": window_targets})
