@@ -82,22 +82,27 @@ def length_batches(lengths: list[int], batch_size: int, batch_cost: int = BATCH_
 
 @torch.inference_mode()
 def forward_windows(model, input_ids: list[list[int]], pad_id: int, batch_size: int = 32,
-                    use_bf16: bool = False, head=logits_of) -> list[np.ndarray]:
+                    use_bf16: bool = False, head=logits_of,
+                    token_type_ids: list[list[int]] | None = None) -> list[np.ndarray]:
     """``head(outputs, mask)`` (float32; default the logits) of every window, in input order; windows are
     batched by similar length (``length_batches``). ``model`` is a Hugging Face model or an
-    ``onnx_runtime.OnnxModel``."""
+    ``onnx_runtime.OnnxModel``; ``token_type_ids`` (one list per window, padded with 0) are passed when given."""
     device = model.device
     out: list[np.ndarray | None] = [None] * len(input_ids)
     for idx in length_batches([len(ids) for ids in input_ids], batch_size):
         width = max(len(input_ids[i]) for i in idx)
         ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
         mask = torch.zeros((len(idx), width), dtype=torch.long)
+        types = torch.zeros((len(idx), width), dtype=torch.long)
         for row, i in enumerate(idx):
             ids[row, :len(input_ids[i])] = torch.tensor(input_ids[i])
             mask[row, :len(input_ids[i])] = 1
+            if token_type_ids is not None:
+                types[row, :len(input_ids[i])] = torch.tensor(token_type_ids[i])
         mask = mask.to(device)
+        extra = {} if token_type_ids is None else {"token_type_ids": types.to(device)}
         with autocast(use_bf16, device):
-            logits = head(model(input_ids=ids.to(device), attention_mask=mask), mask)
+            logits = head(model(input_ids=ids.to(device), attention_mask=mask, **extra), mask)
         logits = logits.float().cpu().numpy()
         for row, i in enumerate(idx):
             out[i] = logits[row, :len(input_ids[i])] if logits.ndim == 3 else logits[row]

@@ -13,10 +13,10 @@ from transformers import (AutoModelForSequenceClassification, AutoModelForTokenC
 from inference.onnx_runtime import runner
 from inference.runtime import forward_windows, resolve_precision
 from inference.spans import bio_spans, split_words
-from inference.windows import merge_word_logits, pool_text_logits, text_windows, word_windows
+from inference.windows import Windows, merge_word_logits, pool_text_logits, text_windows, word_windows
 
 META_FILE = "conflict_news.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: word_shapes
 TASKS = ("token", "single_label", "multi_label", "similarity", "ensemble")
 
 
@@ -31,6 +31,7 @@ class TaskMeta:
     pool: str = "max"
     thresholds: dict[str, float] = field(default_factory=dict)
     dataset: str = ""
+    word_shapes: bool = False  # token tasks: word shapes go in as token types (inference.word_shapes)
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
@@ -62,7 +63,8 @@ class TaskModel:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.meta = meta
-        self.runner = runner(self.model, backend, "logits")  # what runs the windows: torch or ONNX Runtime
+        # what runs the windows: torch or ONNX Runtime
+        self.runner = runner(self.model, backend, "logits", token_types=meta.word_shapes)
         self.use_bf16 = backend == "torch" and resolve_precision(precision)
         self.batch_size = batch_size
 
@@ -86,14 +88,16 @@ class TaskModel:
         write_meta(path, self.meta)
         return path
 
-    def _forward(self, input_ids: list[list[int]]) -> list[np.ndarray]:
-        return forward_windows(self.runner, input_ids, self.tokenizer.pad_token_id, self.batch_size, self.use_bf16)
+    def _forward(self, windows: Windows) -> list[np.ndarray]:
+        return forward_windows(self.runner, windows.input_ids, self.tokenizer.pad_token_id, self.batch_size,
+                               self.use_bf16, token_type_ids=windows.token_type_ids if self.meta.word_shapes else None)
 
     # token tasks
     def word_probs(self, words_batch: list[list[str]]) -> list[np.ndarray]:
         """Per example, (n_words, n_labels) probabilities."""
-        windows = word_windows(self.tokenizer, words_batch, self.meta.max_length, self.meta.stride)
-        return merge_word_logits(windows, self._forward(windows.input_ids))
+        windows = word_windows(self.tokenizer, words_batch, self.meta.max_length, self.meta.stride,
+                               self.meta.word_shapes)
+        return merge_word_logits(windows, self._forward(windows))
 
     def tag_words(self, words_batch: list[list[str]]) -> list[list[tuple[str, float]]]:
         """Per example, ``(tag, probability)`` of every word."""
@@ -122,7 +126,7 @@ class TaskModel:
     def text_probs(self, texts: list[str]) -> np.ndarray:
         """(n_texts, n_labels) probabilities: softmax (single-label) or sigmoid (multi-label), pooled over windows."""
         windows = text_windows(self.tokenizer, texts, self.meta.max_length, self.meta.stride)
-        logits = np.stack(self._forward(windows.input_ids)) if len(windows) else np.zeros((0, len(self.meta.labels)))
+        logits = np.stack(self._forward(windows)) if len(windows) else np.zeros((0, len(self.meta.labels)))
         return pool_text_logits(windows, logits, len(texts), self.meta.task == "multi_label", self.meta.pool)
 
 

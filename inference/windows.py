@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from transformers import BatchEncoding, PreTrainedTokenizerBase
 
+from inference.word_shapes import NO_WORD, word_shape
+
 IGNORE_INDEX = -100
 
 
@@ -26,6 +28,8 @@ class Windows:
     # token tasks only: content-token index of each word's first subword, per example
     word_first_token: list[list[int]] = field(default_factory=list)
     replaced_words: int = 0  # words that produced no subword and were encoded as the unknown token
+    # word-shape models only: per window, each token's word shape (``inference.word_shapes``) as its token type
+    token_type_ids: list[list[int]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.input_ids)
@@ -51,11 +55,13 @@ def _special_tokens(tokenizer: PreTrainedTokenizerBase) -> tuple[list[int], list
 
 
 def _add_windows(windows: Windows, ids: list[int], example: int, size: int, stride: int,
-                 special: tuple[list[int], list[int]]) -> None:
+                 special: tuple[list[int], list[int]], types: list[int] | None = None) -> None:
     prefix, suffix = special
     for start in _window_starts(len(ids), size, stride):
         content = ids[start:start + size]
         windows.input_ids.append(prefix + content + suffix)
+        if types is not None:
+            windows.token_type_ids.append([NO_WORD] * len(prefix) + types[start:start + size] + [NO_WORD] * len(suffix))
         windows.lengths.append(len(content))
         windows.example_index.append(example)
         windows.starts.append(start)
@@ -68,8 +74,9 @@ def _new_windows(tokenizer: PreTrainedTokenizerBase, max_length: int) -> tuple[W
 
 
 def word_windows(tokenizer: PreTrainedTokenizerBase, words_batch: list[list[str]], max_length: int,
-                 stride: int) -> Windows:
-    """Window pre-split words; every word gets a first subword (words that vanish become ``[UNK]``)."""
+                 stride: int, shapes: bool = False) -> Windows:
+    """Window pre-split words; every word gets a first subword (words that vanish become ``[UNK]``). With
+    ``shapes``, each token's token type is the shape of its word as written (``inference.word_shapes``)."""
     windows, size, special = _new_windows(tokenizer, max_length)
     for example, words in enumerate(words_batch):
         enc = _encode_words(tokenizer, words)
@@ -77,15 +84,15 @@ def word_windows(tokenizer: PreTrainedTokenizerBase, words_batch: list[list[str]
         missing = set(range(len(words))) - {w for w in word_ids if w is not None}
         if missing:
             windows.replaced_words += len(missing)
-            words = [tokenizer.unk_token if i in missing else w for i, w in enumerate(words)]
-            enc = _encode_words(tokenizer, words)
+            enc = _encode_words(tokenizer, [tokenizer.unk_token if i in missing else w for i, w in enumerate(words)])
             word_ids = enc.word_ids()
         first: dict[int, int] = {}
         for pos, w in enumerate(word_ids):
             if w is not None and w not in first:
                 first[w] = pos
         windows.word_first_token.append([first[i] for i in range(len(words))])
-        _add_windows(windows, enc["input_ids"], example, size, stride, special)
+        types = [NO_WORD if w is None else word_shape(words[w]) for w in word_ids] if shapes else None
+        _add_windows(windows, enc["input_ids"], example, size, stride, special, types)
     return windows
 
 

@@ -6,10 +6,13 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import torch
 from omegaconf import DictConfig
 from transformers import (AutoConfig, AutoModelForMaskedLM, AutoModelForSequenceClassification,
                           AutoModelForTokenClassification, AutoTokenizer, BertConfig, PreTrainedModel,
                           PreTrainedTokenizerBase)
+
+from inference.word_shapes import N_SHAPES
 
 MPNET_PARTS = 5
 
@@ -58,10 +61,24 @@ def pretrained_path(model_cfg: DictConfig) -> Path:
     raise ValueError(f"model.source must be minilm_package, mpnet_parts, path or tiny, not {model_cfg.source!r}")
 
 
-def build_model(model_cfg: DictConfig, task: str, labels: list[str] | None = None) -> tuple[
-        PreTrainedModel, PreTrainedTokenizerBase]:
+def build_model(model_cfg: DictConfig, task: str, labels: list[str] | None = None,
+                word_shapes: bool = False) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """A classifier head over the configured encoder, with ``id2label``/``label2id`` in its config; for
-    ``task="masked_lm"`` the encoder with a masked-language-model head (for continued pretraining)."""
+    ``task="masked_lm"`` the encoder with a masked-language-model head (for continued pretraining).
+    ``word_shapes`` (token tasks): room for word shapes as token types (``add_word_shape_embeddings``)."""
+    check_word_shapes(word_shapes, task)
+    model, tokenizer = _build(model_cfg, task, labels)
+    return (add_word_shape_embeddings(model) if word_shapes else model), tokenizer
+
+
+def check_word_shapes(word_shapes: bool, task: str) -> None:
+    """Refuse ``word_shapes=true`` for a task that does not tag words, before anything is trained."""
+    if word_shapes and task != "token":
+        raise ValueError(f"word_shapes=true applies to token tasks only, not to data.task={task!r}")
+
+
+def _build(model_cfg: DictConfig, task: str, labels: list[str] | None) -> tuple[PreTrainedModel,
+                                                                                PreTrainedTokenizerBase]:
     path = pretrained_path(model_cfg)
     tokenizer = AutoTokenizer.from_pretrained(path)
     head_args: dict = {}
@@ -81,3 +98,20 @@ def build_model(model_cfg: DictConfig, task: str, labels: list[str] | None = Non
         return auto.from_config(config), tokenizer
     config = AutoConfig.from_pretrained(path, **head_args)
     return auto.from_pretrained(path, config=config), tokenizer
+
+
+def add_word_shape_embeddings(model: PreTrainedModel) -> PreTrainedModel:
+    """Grow the token type embeddings of ``model``'s encoder (in place) to ``N_SHAPES`` rows, each a copy of row 0
+    (the one single texts use): before fine-tuning the model computes exactly what it did without shapes, and
+    training learns what each shape adds."""
+    embeddings = getattr(model.base_model, "embeddings", None)
+    old = getattr(embeddings, "token_type_embeddings", None)
+    if not isinstance(old, torch.nn.Embedding):
+        raise ValueError(f"word_shapes=true needs an encoder with token type embeddings (BERT-like); "
+                         f"{type(model.base_model).__name__} has none")
+    new = torch.nn.Embedding(N_SHAPES, old.embedding_dim, dtype=old.weight.dtype, device=old.weight.device)
+    with torch.no_grad():
+        new.weight.copy_(old.weight[0].expand(N_SHAPES, -1))
+    embeddings.token_type_embeddings = new
+    model.config.type_vocab_size = N_SHAPES
+    return model

@@ -37,10 +37,11 @@ class FitResult:
     history: list[dict[str, float]]  # the Trainer's log history: per-epoch losses and dev metrics
 
 
-def _encode(module: ModuleType, task: str, examples: list[dict], tokenizer: PreTrainedTokenizerBase,
-            labels: list[str], data_cfg: DictConfig) -> tuple[Dataset, Windows]:
-    extra = {} if task == "token" else {"multi_label": task == "multi_label"}
-    return module.encode(examples, tokenizer, labels, data_cfg.max_length, data_cfg.stride, **extra)
+def _encode(module: ModuleType, cfg: DictConfig, examples: list[dict], tokenizer: PreTrainedTokenizerBase,
+            labels: list[str]) -> tuple[Dataset, Windows]:
+    task = cfg.data.task
+    extra = {"word_shapes": cfg.word_shapes} if task == "token" else {"multi_label": task == "multi_label"}
+    return module.encode(examples, tokenizer, labels, cfg.data.max_length, cfg.data.stride, **extra)
 
 
 def training_arguments(cfg: DictConfig, checkpoints_dir: Path, metric: str | None = None) -> TrainingArguments:
@@ -74,10 +75,10 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
     labels = label_list(cfg.data)
     if len(labels) < 2:
         raise ValueError(f"data={cfg.data.name} has {len(labels)} label(s): a classifier needs at least two")
-    model, tokenizer = build_model(cfg.model, task, labels)
+    model, tokenizer = build_model(cfg.model, task, labels, cfg.word_shapes)
     train_examples, dev_examples = list(data.splits["train"]), list(data.splits["dev"])
-    train_set, train_windows = _encode(module, task, train_examples, tokenizer, labels, cfg.data)
-    dev_set, dev_windows = _encode(module, task, dev_examples, tokenizer, labels, cfg.data)
+    train_set, train_windows = _encode(module, cfg, train_examples, tokenizer, labels)
+    dev_set, dev_windows = _encode(module, cfg, dev_examples, tokenizer, labels)
     mlflow.log_params({"windows.train": len(train_windows), "windows.dev": len(dev_windows),
                        "windows.train.words_as_unk": train_windows.replaced_words,
                        "windows.dev.words_as_unk": dev_windows.replaced_words})
@@ -93,7 +94,7 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
 
     meta = TaskMeta(task=task, labels=labels, max_length=cfg.data.max_length, stride=cfg.data.stride,
-                    pool=pool, dataset=cfg.data.name)
+                    pool=pool, dataset=cfg.data.name, word_shapes=cfg.word_shapes)
     task_model = TaskModel(trainer.model, tokenizer, meta, cfg.precision, args.per_device_eval_batch_size)
     evaluation = module.evaluate(task_model, dev_examples)
     untuned = choice = None

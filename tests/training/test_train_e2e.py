@@ -8,9 +8,12 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 import pytest
+import torch
 from hydra import compose, initialize_config_dir
 from mlflow.tracking import MlflowClient
 
+from inference.task_model import TaskModel
+from inference.word_shapes import LOWER, MIXED, N_SHAPES, TITLE, UPPER
 from tests.conftest import CONF_DIR
 from training.data import load_splits
 from training.evaluate import evaluate
@@ -138,6 +141,29 @@ def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflo
                              f"data.train.path={files['train']}", f"data.dev.path={files['dev']}",
                              "class_weights=sqrt_inverse"])
     with pytest.raises(ValueError, match="multi_label"):
+        train(cfg)
+    assert mlflow.get_experiment_by_name("satp") is None  # refused before any run was opened
+
+
+def test_word_shapes_reach_the_trained_tagger_and_refuse_text_tasks(tmp_path, mlflow_store):
+    files = CASES["token"][2](tmp_path)
+    cfg = _compose("train", ["data=re3d", "model=tiny", "trainer.max_steps=3", "trainer.num_train_epochs=1",
+                             "trainer.learning_rate=1e-2", f"paths.output_dir={tmp_path / 'out'}",
+                             f"data.train.path={files['train']}", f"data.dev.path={files['dev']}", "precision=fp32",
+                             "mlflow.log_model=false", "word_shapes=true"])
+    train(cfg)
+    model = TaskModel.load(tmp_path / "out" / "model", precision="fp32")
+    assert model.meta.word_shapes and model.model.config.type_vocab_size == N_SHAPES
+    rows = model.model.bert.embeddings.token_type_embeddings.weight.detach()
+    # the data has Title-case and lower-case words but no all-caps ones: only the used rows learned something
+    assert not torch.equal(rows[TITLE], rows[LOWER])
+    assert torch.equal(rows[UPPER], rows[MIXED])
+
+    files = CASES["multi_label"][2](tmp_path)
+    cfg = _compose("train", ["data=satp", "model=tiny", "trainer.max_steps=2", f"paths.output_dir={tmp_path / 'm'}",
+                             f"data.train.path={files['train']}", f"data.dev.path={files['dev']}",
+                             "word_shapes=true"])
+    with pytest.raises(ValueError, match="word_shapes=true applies to token tasks only"):
         train(cfg)
     assert mlflow.get_experiment_by_name("satp") is None  # refused before any run was opened
 

@@ -25,8 +25,9 @@ class Evaluation:
 
 
 def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: list[str], max_length: int,
-           stride: int) -> tuple[Dataset, Windows]:
-    """Windows of every example with each word's label on its first subword."""
+           stride: int, word_shapes: bool = False) -> tuple[Dataset, Windows]:
+    """Windows of every example with each word's label on its first subword (and, with ``word_shapes``, each
+    token's word shape as its ``token_type_ids``)."""
     label2id = {label: i for i, label in enumerate(labels)}
     ids = []
     for ex in examples:
@@ -34,15 +35,16 @@ def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: 
         if unknown:
             raise ValueError(f"example {ex['id']}: tags {unknown} are not in the label set {labels}")
         ids.append([label2id[t] for t in ex["tags"]])
-    windows = word_windows(tokenizer, [ex["tokens"] for ex in examples], max_length, stride)
-    dataset = Dataset.from_dict({"input_ids": windows.input_ids,
-                                 "attention_mask": [[1] * len(x) for x in windows.input_ids],
-                                 "labels": word_labels(windows, ids)})
-    return dataset, windows
+    windows = word_windows(tokenizer, [ex["tokens"] for ex in examples], max_length, stride, word_shapes)
+    columns = {"input_ids": windows.input_ids, "attention_mask": [[1] * len(x) for x in windows.input_ids],
+               "labels": word_labels(windows, ids)}
+    if word_shapes:
+        columns["token_type_ids"] = windows.token_type_ids
+    return Dataset.from_dict(columns), windows
 
 
 def collator(tokenizer: PreTrainedTokenizerBase) -> DataCollatorForTokenClassification:
-    """Pads input ids and labels (with IGNORE_INDEX) per batch."""
+    """Pads input ids, token types (with 0) and labels (with IGNORE_INDEX) per batch."""
     return DataCollatorForTokenClassification(tokenizer)
 
 

@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+import torch
+
+from inference.task_model import TaskMeta, TaskModel
+from inference.windows import word_windows
+from inference.word_shapes import DIGITS, LOWER, MIXED, N_SHAPES, NO_WORD, SYMBOLS, TITLE, UPPER, word_shape
+from training.encoders import add_word_shape_embeddings
+
+LABELS = ["O", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+
+
+@pytest.mark.parametrize("word, shape", [("rebels", LOWER), ("Kabul", TITLE), ("A", TITLE), ("ISIS", UPPER),
+                                         ("al-Qaeda", MIXED), ("McDonald", MIXED), ("F-16", DIGITS),
+                                         ("1990s", DIGITS), ("--", SYMBOLS), ("\u200b", SYMBOLS),
+                                         ("Ürümqi", TITLE)])
+def test_word_shape_classes(word, shape):
+    assert word_shape(word) == shape
+
+
+def test_word_windows_give_each_subword_its_word_shape(tokenizer):
+    words = ["Taliban", "fighters", "seized", "ISAF", "base", "17", "\u200b"] * 6
+    windows = word_windows(tokenizer, [words], max_length=16, stride=4, shapes=True)
+    plain = word_windows(tokenizer, [words], max_length=16, stride=4)
+    assert windows.input_ids == plain.input_ids and not plain.token_type_ids
+    assert [len(t) for t in windows.token_type_ids] == [len(ids) for ids in windows.input_ids]
+    for ids, types in zip(windows.input_ids, windows.token_type_ids):
+        assert types[0] == NO_WORD and types[-1] == NO_WORD  # [CLS], [SEP]
+        assert NO_WORD not in types[1:-1]
+    # the whole sequence, read back from the windows' content, is each word's shape repeated over its subwords
+    firsts = windows.word_first_token[0]
+    sequence = {}
+    for types, start, length in zip(windows.token_type_ids, windows.starts, windows.lengths):
+        sequence.update({start + k: t for k, t in enumerate(types[1:1 + length])})
+    bounds = firsts + [len(sequence)]
+    for word, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        assert {sequence[p] for p in range(a, b)} == {word_shape(words[word])}
+    assert word_shape("\u200b") == SYMBOLS and windows.replaced_words == 6  # shaped as written, not as [UNK]
+
+
+def test_grown_embeddings_change_nothing_until_trained(tiny_model, tokenizer):
+    model, _ = tiny_model("token", LABELS)
+    model.eval()
+    batch = tokenizer(["Taliban fighters seized ISAF base"], return_tensors="pt")
+    with torch.no_grad():
+        before = model(input_ids=batch["input_ids"]).logits
+        add_word_shape_embeddings(model)
+        shapes = torch.tensor([[NO_WORD] + [TITLE, LOWER, LOWER, UPPER, UPPER, LOWER][:batch["input_ids"].shape[1] - 2]
+                               + [NO_WORD]])
+        after = model(input_ids=batch["input_ids"], token_type_ids=shapes).logits
+    assert model.config.type_vocab_size == N_SHAPES
+    assert model.bert.embeddings.token_type_embeddings.weight.shape[0] == N_SHAPES
+    torch.testing.assert_close(after, before)
+
+
+def test_an_encoder_without_token_types_is_refused(tiny_model):
+    model, _ = tiny_model("token", LABELS)
+    del model.bert.embeddings.token_type_embeddings
+    with pytest.raises(ValueError, match="token type embeddings"):
+        add_word_shape_embeddings(model)
+
+
+def _shaped_model_dir(tiny_model, tmp_path):
+    """The folder of a saved word-shape tagger whose TITLE row differs from the LOWER row."""
+    model, tokenizer = tiny_model("token", LABELS)
+    add_word_shape_embeddings(model)
+    with torch.no_grad():
+        row = model.bert.embeddings.token_type_embeddings.weight[TITLE]
+        row += torch.randn(row.shape, generator=torch.Generator().manual_seed(0))  # not a constant: LayerNorm
+    meta = TaskMeta("token", LABELS, max_length=16, stride=4, word_shapes=True)
+    return TaskModel(model, tokenizer, meta, precision="fp32").save(tmp_path / "tagger")
+
+
+def test_a_saved_word_shape_model_sees_capitals_its_tokenizer_drops(tiny_model, tmp_path):
+    loaded = TaskModel.load(_shaped_model_dir(tiny_model, tmp_path), precision="fp32")
+    assert loaded.meta.word_shapes and loaded.model.config.type_vocab_size == N_SHAPES
+    upper, lower = loaded.word_probs([["Kabul", "fell"], ["kabul", "fell"]])
+    assert not np.allclose(upper[0], lower[0])  # same subwords, different shape
+    blind = TaskModel(loaded.model, loaded.tokenizer, TaskMeta("token", LABELS, 16, 4), precision="fp32")
+    upper, lower = blind.word_probs([["Kabul", "fell"], ["kabul", "fell"]])
+    np.testing.assert_allclose(upper, lower, atol=1e-6)  # without the flag the shapes never reach the model
+
+
+def test_onnx_export_takes_the_word_shapes(tiny_model, tmp_path, monkeypatch):
+    monkeypatch.setenv("CONFLICT_NEWS_ONNX_CACHE", str(tmp_path / "onnx"))
+    words = [["Taliban", "fighters", "seized", "an", "ISAF", "base", "near", "Kandahar", "in", "2009"] * 3,
+             ["kabul", "fell"]]
+    folder = _shaped_model_dir(tiny_model, tmp_path)
+    reference = TaskModel.load(folder, precision="fp32", batch_size=2).word_probs(words)
+    onnx = TaskModel.load(folder, precision="fp32", batch_size=2, backend="onnx")
+    for ref, got in zip(reference, onnx.word_probs(words)):
+        np.testing.assert_allclose(got, ref, atol=1e-5)
