@@ -9,7 +9,7 @@ its weights with ``onnxruntime.quantization.quantize_dynamic``. ONNX Runtime com
 applies to the torch backend only) with as many threads as torch.
 
 Exports are cached in ``$CONFLICT_NEWS_ONNX_CACHE`` (default ``~/.cache/conflict-news/onnx``), one folder per
-model named by a hash of its weights, output and the torch and onnxruntime versions: model folders stay
+model named by a hash of its weights, inputs, output and the torch and onnxruntime versions: model folders stay
 read-only, an MLflow model downloaded again reuses its export, the workers of a service share it, and changed
 weights never meet a stale file. Files are written under a temporary name and renamed, so concurrent loads
 never read a half-written one. The first load of a model exports it (seconds); a service whose home is not
@@ -98,8 +98,8 @@ def cache_key(model: PreTrainedModel, output: str, token_types: bool = False) ->
     """A hash of the model class, its weights, inputs and output, and the torch and onnxruntime versions."""
     from onnxruntime import __version__ as ort_version
 
-    inputs = "types" if token_types else "plain"
-    digest = hashlib.sha256(f"{type(model).__name__}|{output}|{inputs}|{torch.__version__}|{ort_version}|{OPSET}"
+    inputs = "|token_type_ids" if token_types else ""  # plain exports keep the keys they always had
+    digest = hashlib.sha256(f"{type(model).__name__}|{output}{inputs}|{torch.__version__}|{ort_version}|{OPSET}"
                             .encode())
     for name, tensor in sorted(model.state_dict().items()):
         digest.update(name.encode())

@@ -14,9 +14,10 @@ from inference.onnx_runtime import runner
 from inference.runtime import forward_windows, resolve_precision
 from inference.spans import bio_spans, split_words
 from inference.windows import Windows, merge_word_logits, pool_text_logits, text_windows, word_windows
+from inference.word_shapes import N_SHAPES
 
 META_FILE = "conflict_news.json"
-SCHEMA_VERSION = 2  # 2: word_shapes
+SCHEMA_VERSION = 2  # the newest this code reads; 2 adds word_shapes, and only word-shape models are written as 2
 TASKS = ("token", "single_label", "multi_label", "similarity", "ensemble")
 
 
@@ -32,14 +33,20 @@ class TaskMeta:
     thresholds: dict[str, float] = field(default_factory=dict)
     dataset: str = ""
     word_shapes: bool = False  # token tasks: word shapes go in as token types (inference.word_shapes)
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = 1
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise ValueError(f"{META_FILE}: task must be one of {TASKS}, not {self.task!r}")
-        if self.schema_version > SCHEMA_VERSION:
-            raise ValueError(f"{META_FILE}: schema_version {self.schema_version} is newer than this code "
-                             f"({SCHEMA_VERSION}); upgrade the package")
+        _check_version(self.schema_version)
+        if self.word_shapes and self.task != "token":
+            raise ValueError(f"{META_FILE}: word_shapes applies to token models only, not to a {self.task} model")
+
+
+def _check_version(version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"{META_FILE}: schema_version {version} is newer than this code ({SCHEMA_VERSION}); "
+                         "upgrade the package")
 
 
 def read_meta(path: str | Path) -> TaskMeta:
@@ -47,12 +54,21 @@ def read_meta(path: str | Path) -> TaskMeta:
     meta_path = Path(path) / META_FILE
     if not meta_path.is_file():
         raise FileNotFoundError(f"{path} is not a conflict-news model folder: {META_FILE} is missing")
-    return TaskMeta(**json.loads(meta_path.read_text(encoding="utf-8")))
+    fields = json.loads(meta_path.read_text(encoding="utf-8"))
+    _check_version(fields.get("schema_version", 1))  # before fields a newer version may have added
+    return TaskMeta(**fields)
 
 
 def write_meta(path: str | Path, meta: TaskMeta) -> None:
-    """Write ``meta`` as the model folder's ``conflict_news.json``."""
-    (Path(path) / META_FILE).write_text(json.dumps(asdict(meta), indent=2), encoding="utf-8")
+    """Write ``meta`` as the model folder's ``conflict_news.json``: schema 2 for a word-shape model, else
+    schema 1 (without the ``word_shapes`` key, so older code still reads it)."""
+    fields = asdict(meta)
+    if meta.word_shapes:
+        fields["schema_version"] = 2
+    else:
+        del fields["word_shapes"]
+        fields["schema_version"] = 1
+    (Path(path) / META_FILE).write_text(json.dumps(fields, indent=2), encoding="utf-8")
 
 
 class TaskModel:
@@ -60,6 +76,11 @@ class TaskModel:
 
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, meta: TaskMeta,
                  precision: str = "auto", batch_size: int = 32, backend: str = "torch") -> None:
+        shaped = getattr(model.config, "type_vocab_size", None) == N_SHAPES
+        if meta.word_shapes != shaped:
+            raise ValueError(f"{META_FILE} says word_shapes={meta.word_shapes}, but the model has "
+                             f"{getattr(model.config, 'type_vocab_size', 'no')} token types "
+                             f"({N_SHAPES} for a word-shape model)")
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.meta = meta

@@ -10,7 +10,8 @@ N_SHAPES = 7
 
 def word_shape(word: str) -> int:
     """The shape class of a word: DIGITS if it holds a digit, else by the case of its letters (``Kabul`` TITLE,
-    ``ISIS`` UPPER, ``al-Qaeda`` MIXED), SYMBOLS when it has neither."""
+    ``ISIS`` UPPER, ``al-Qaeda`` MIXED; letters without case, as in Arabic script, count as lower), SYMBOLS when it
+    has neither."""
     if any(c.isdigit() for c in word):
         return DIGITS
     letters = [c for c in word if c.isalpha()]

@@ -71,10 +71,18 @@ def build_model(model_cfg: DictConfig, task: str, labels: list[str] | None = Non
     return (add_word_shape_embeddings(model) if word_shapes else model), tokenizer
 
 
-def check_word_shapes(word_shapes: bool, task: str) -> None:
-    """Refuse ``word_shapes=true`` for a task that does not tag words, before anything is trained."""
-    if word_shapes and task != "token":
+def check_word_shapes(word_shapes: bool, task: str, model_cfg: DictConfig | None = None) -> None:
+    """Refuse ``word_shapes=true`` for a task that does not tag words or (given ``model_cfg``) an encoder without
+    token type embeddings, before anything is trained."""
+    if not word_shapes:
+        return
+    if task != "token":
         raise ValueError(f"word_shapes=true applies to token tasks only, not to data.task={task!r}")
+    if model_cfg is not None and model_cfg.source != "tiny":  # the tiny model is a BERT
+        config = AutoConfig.from_pretrained(pretrained_path(model_cfg))
+        if not hasattr(config, "type_vocab_size"):
+            raise ValueError(f"word_shapes=true needs an encoder with token type embeddings (BERT-like); "
+                             f"model={model_cfg.name} ({config.model_type}) has none")
 
 
 def _build(model_cfg: DictConfig, task: str, labels: list[str] | None) -> tuple[PreTrainedModel,
@@ -109,6 +117,8 @@ def add_word_shape_embeddings(model: PreTrainedModel) -> PreTrainedModel:
     if not isinstance(old, torch.nn.Embedding):
         raise ValueError(f"word_shapes=true needs an encoder with token type embeddings (BERT-like); "
                          f"{type(model.base_model).__name__} has none")
+    if old.num_embeddings == N_SHAPES:  # already a word-shape model (model=local on one): keep what it learned
+        return model
     new = torch.nn.Embedding(N_SHAPES, old.embedding_dim, dtype=old.weight.dtype, device=old.weight.device)
     with torch.no_grad():
         new.weight.copy_(old.weight[0].expand(N_SHAPES, -1))

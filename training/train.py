@@ -42,7 +42,7 @@ def train(cfg: DictConfig) -> float:
     """
     set_seed(cfg.seed)
     check_scheme(cfg.class_weights, cfg.data.task)
-    check_word_shapes(cfg.word_shapes, cfg.data.task)
+    check_word_shapes(cfg.word_shapes, cfg.data.task, cfg.model)
     data = load_splits(cfg.data)
     output_dir = Path(cfg.paths.output_dir)
     experiment_id = setup_tracking(cfg.mlflow)

@@ -1,11 +1,15 @@
+import json
+
 import numpy as np
 import pytest
 import torch
+from omegaconf import OmegaConf
+from transformers import MPNetConfig
 
-from inference.task_model import TaskMeta, TaskModel
+from inference.task_model import TaskMeta, TaskModel, read_meta
 from inference.windows import word_windows
 from inference.word_shapes import DIGITS, LOWER, MIXED, N_SHAPES, NO_WORD, SYMBOLS, TITLE, UPPER, word_shape
-from training.encoders import add_word_shape_embeddings
+from training.encoders import add_word_shape_embeddings, check_word_shapes
 
 LABELS = ["O", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 
@@ -53,11 +57,25 @@ def test_grown_embeddings_change_nothing_until_trained(tiny_model, tokenizer):
     torch.testing.assert_close(after, before)
 
 
-def test_an_encoder_without_token_types_is_refused(tiny_model):
+def test_an_encoder_without_token_types_is_refused(tiny_model, tmp_path):
     model, _ = tiny_model("token", LABELS)
     del model.bert.embeddings.token_type_embeddings
     with pytest.raises(ValueError, match="token type embeddings"):
         add_word_shape_embeddings(model)
+    MPNetConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=2).save_pretrained(tmp_path)
+    with pytest.raises(ValueError, match=r"model=local \(mpnet\) has none"):
+        check_word_shapes(True, "token", OmegaConf.create({"name": "local", "source": "path", "path": str(tmp_path)}))
+
+
+def test_a_word_shape_table_is_kept_when_the_encoder_already_has_one(tiny_model):
+    model, _ = tiny_model("token", LABELS)
+    add_word_shape_embeddings(model)
+    table = model.bert.embeddings.token_type_embeddings
+    with torch.no_grad():
+        table.weight[TITLE] += 1.0
+    learned = table.weight.detach().clone()
+    add_word_shape_embeddings(model)
+    assert model.bert.embeddings.token_type_embeddings is table and torch.equal(table.weight, learned)
 
 
 def _shaped_model_dir(tiny_model, tmp_path):
@@ -72,13 +90,36 @@ def _shaped_model_dir(tiny_model, tmp_path):
 
 
 def test_a_saved_word_shape_model_sees_capitals_its_tokenizer_drops(tiny_model, tmp_path):
-    loaded = TaskModel.load(_shaped_model_dir(tiny_model, tmp_path), precision="fp32")
+    folder = _shaped_model_dir(tiny_model, tmp_path)
+    loaded = TaskModel.load(folder, precision="fp32")
     assert loaded.meta.word_shapes and loaded.model.config.type_vocab_size == N_SHAPES
     upper, lower = loaded.word_probs([["Kabul", "fell"], ["kabul", "fell"]])
     assert not np.allclose(upper[0], lower[0])  # same subwords, different shape
-    blind = TaskModel(loaded.model, loaded.tokenizer, TaskMeta("token", LABELS, 16, 4), precision="fp32")
-    upper, lower = blind.word_probs([["Kabul", "fell"], ["kabul", "fell"]])
-    np.testing.assert_allclose(upper, lower, atol=1e-6)  # without the flag the shapes never reach the model
+    written = json.loads((folder / "conflict_news.json").read_text())
+    assert written["word_shapes"] is True and written["schema_version"] == 2
+
+
+def test_a_model_and_its_meta_must_agree_on_word_shapes(tiny_model, tmp_path):
+    folder = _shaped_model_dir(tiny_model, tmp_path)
+    shaped = TaskModel.load(folder, precision="fp32")
+    with pytest.raises(ValueError, match="word_shapes=False, but the model has 7 token types"):
+        TaskModel(shaped.model, shaped.tokenizer, TaskMeta("token", LABELS, 16, 4))
+    plain, tokenizer = tiny_model("token", LABELS)
+    with pytest.raises(ValueError, match="word_shapes=True, but the model has 2 token types"):
+        TaskModel(plain, tokenizer, TaskMeta("token", LABELS, 16, 4, word_shapes=True))
+    with pytest.raises(ValueError, match="token models only"):
+        TaskMeta("single_label", ["A", "B"], 16, 4, word_shapes=True)
+
+
+def test_plain_models_keep_schema_1_and_newer_schemas_are_refused_by_version(tiny_model, tmp_path):
+    model, tokenizer = tiny_model("token", LABELS)
+    folder = TaskModel(model, tokenizer, TaskMeta("token", LABELS, 16, 4)).save(tmp_path / "plain")
+    written = json.loads((folder / "conflict_news.json").read_text())
+    assert written["schema_version"] == 1 and "word_shapes" not in written  # older code still reads it
+    written.update(schema_version=3, a_later_field=1)
+    (folder / "conflict_news.json").write_text(json.dumps(written))
+    with pytest.raises(ValueError, match="schema_version 3 is newer than this code"):
+        read_meta(folder)
 
 
 def test_onnx_export_takes_the_word_shapes(tiny_model, tmp_path, monkeypatch):
