@@ -93,14 +93,16 @@ def forward_windows(model, input_ids: list[list[int]], pad_id: int, batch_size: 
         width = max(len(input_ids[i]) for i in idx)
         ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
         mask = torch.zeros((len(idx), width), dtype=torch.long)
-        types = torch.zeros((len(idx), width), dtype=torch.long)
         for row, i in enumerate(idx):
             ids[row, :len(input_ids[i])] = torch.tensor(input_ids[i])
             mask[row, :len(input_ids[i])] = 1
-            if token_type_ids is not None:
-                types[row, :len(input_ids[i])] = torch.tensor(token_type_ids[i])
         mask = mask.to(device)
-        extra = {} if token_type_ids is None else {"token_type_ids": types.to(device)}
+        extra = {}
+        if token_type_ids is not None:
+            types = torch.zeros((len(idx), width), dtype=torch.long)
+            for row, i in enumerate(idx):
+                types[row, :len(token_type_ids[i])] = torch.tensor(token_type_ids[i])
+            extra["token_type_ids"] = types.to(device)
         with autocast(use_bf16, device):
             logits = head(model(input_ids=ids.to(device), attention_mask=mask, **extra), mask)
         logits = logits.float().cpu().numpy()

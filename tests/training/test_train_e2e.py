@@ -136,13 +136,7 @@ def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflo
     assert weights["B-Weapon"] == 1.0  # no target in train
     assert calls  # the Trainer computed its loss with the weights
 
-    files = CASES["multi_label"][2](tmp_path)
-    cfg = _compose("train", ["data=satp", "model=tiny", "trainer.max_steps=2", f"paths.output_dir={tmp_path / 'm'}",
-                             f"data.train.path={files['train']}", f"data.dev.path={files['dev']}",
-                             "class_weights=sqrt_inverse"])
-    with pytest.raises(ValueError, match="multi_label"):
-        train(cfg)
-    assert mlflow.get_experiment_by_name("satp") is None  # refused before any run was opened
+    _assert_refused_for_multi_label(tmp_path, "class_weights=sqrt_inverse", "multi_label")
 
 
 def test_word_shapes_reach_the_trained_tagger_and_refuse_text_tasks(tmp_path, mlflow_store):
@@ -159,13 +153,17 @@ def test_word_shapes_reach_the_trained_tagger_and_refuse_text_tasks(tmp_path, ml
     assert not torch.equal(rows[TITLE], rows[LOWER])
     assert torch.equal(rows[UPPER], rows[MIXED])
 
+    _assert_refused_for_multi_label(tmp_path, "word_shapes=true", "word_shapes=true applies to token tasks only")
+
+
+def _assert_refused_for_multi_label(tmp_path: Path, override: str, match: str) -> None:
+    """``override`` on a multi-label dataset raises ``match`` before any MLflow run is opened."""
     files = CASES["multi_label"][2](tmp_path)
     cfg = _compose("train", ["data=satp", "model=tiny", "trainer.max_steps=2", f"paths.output_dir={tmp_path / 'm'}",
-                             f"data.train.path={files['train']}", f"data.dev.path={files['dev']}",
-                             "word_shapes=true"])
-    with pytest.raises(ValueError, match="word_shapes=true applies to token tasks only"):
+                             f"data.train.path={files['train']}", f"data.dev.path={files['dev']}", override])
+    with pytest.raises(ValueError, match=match):
         train(cfg)
-    assert mlflow.get_experiment_by_name("satp") is None  # refused before any run was opened
+    assert mlflow.get_experiment_by_name("satp") is None
 
 
 def test_an_interrupted_run_resumes_from_its_last_epoch_checkpoint(tmp_path, mlflow_store, monkeypatch):
