@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import mlflow
 from hydra import compose, initialize_config_dir
 
-from benchmarks.quality import Row, run_benchmark
+from benchmarks.quality import Row, run_benchmark, table_rows
 from tests.conftest import PROJECT_ROOT
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
@@ -53,3 +55,37 @@ def test_a_single_seed_row_shows_no_std():
     assert one.markdown() == "| satp | example_f1 | 0.897 | 1 | 434 s | 46.0 min | 0.894 |"
     three = Row("re3d", "dev_f1_micro", 0.683, 0.008, 15.0, 162.0, 3, None)
     assert three.markdown() == "| re3d | f1_micro | 0.683 ± 0.008 | 3 | 15 s | 2.7 min | – |"
+
+
+SATP = ("Militants shot dead two policemen.\t1\t0\t0\t0\nAn IED exploded near a market.\t0\t1\t0\t0\n"
+        "Gunmen abducted a trader and shot him.\t1\t0\t1\t0\n")
+
+
+def test_multi_label_rows_table_the_held_out_score_of_the_kept_thresholds(tmp_path, mlflow_store):
+    (tmp_path / "train.tsv").write_text(SATP * 3)
+    (tmp_path / "dev.tsv").write_text(SATP)
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
+        files = f"'data.train.path={tmp_path / 'train.tsv'}','data.dev.path={tmp_path / 'dev.tsv'}'"
+        quick = "'trainer.max_steps=2','precision=fp32','mlflow.log_model=false'"
+        cfg = compose("quality", ["datasets=[satp]", "seeds=[1]", "encoder=tiny", f"paths.output_dir={tmp_path}",
+                                  f"overrides=[{quick},{files}]"])
+    [row] = run_benchmark(cfg)
+    [run] = [r for r in mlflow.search_runs(experiment_names=["benchmark-quality"], output_format="list")
+             if "kind" not in r.data.tags]
+    evidence = run.data.metrics
+    assert (row.metric, row.source, row.reference) == ("dev_example_f1", "dev_thresholds.held_out", 0.894)
+    kept = "dev_thresholds.crossfit" if evidence["dev_thresholds.tuned"] else "dev_thresholds.at_0.5"
+    assert row.mean == evidence["dev_thresholds.held_out"] == evidence[kept]
+    table = (tmp_path / "quality.md").read_text()
+    assert f"| satp | example_f1 (held out) | {row.mean:.3f} | 1 |" in table and "not the in-sample score" in table
+
+
+def test_a_summary_without_a_held_out_score_falls_back_to_the_metric_itself():
+    class Client:  # a seed summary logged before the held-out score existed
+        def get_run(self, run_id):
+            metrics = {"dev_example_f1_mean": 0.745, "dev_example_f1_std": 0.0, "n_runs": 1.0}
+            return SimpleNamespace(data=SimpleNamespace(metrics=metrics, tags={"task": "multi_label"}))
+
+    [row] = table_rows(Client(), "ipe_docs", "summary", {"dev_example_f1": 0.708})
+    assert (row.mean, row.source) == (0.745, "")
+    assert row.markdown().startswith("| ipe_docs | example_f1 | 0.745 | 1 |")

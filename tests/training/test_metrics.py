@@ -73,6 +73,7 @@ def test_choose_thresholds_keeps_tuning_only_when_it_holds_on_unseen_folds():
     probs, gold = _shifted(rng, 300, -0.2)  # calibrated too low: lower cuts help on every fold
     thresholds, evidence = choose_thresholds(probs, gold, ["a", "b"])
     assert evidence["tuned"] == 1.0 and evidence["crossfit"] > evidence["at_0.5"] + 0.1
+    assert evidence["held_out"] == evidence["crossfit"]  # the tuned cuts, scored where they were not chosen
     assert all(cut < 0.5 for cut in thresholds.values())
     assert crossfit_example_f1(probs, gold, ["a", "b"]) == evidence["crossfit"]
 
@@ -83,4 +84,5 @@ def test_choose_thresholds_keeps_tuning_only_when_it_holds_on_unseen_folds():
     thresholds, evidence = choose_thresholds(probs, gold, ["a", "b", "c"])
     assert example_based_f1(gold, probs >= np.array(list(in_sample.values()))) > evidence["at_0.5"] + 0.05
     assert evidence["tuned"] == 0.0 and evidence["crossfit"] < evidence["at_0.5"]
+    assert evidence["held_out"] == evidence["at_0.5"]
     assert thresholds == {"a": 0.5, "b": 0.5, "c": 0.5}

@@ -84,10 +84,12 @@ def test_train_logs_a_complete_run_and_evaluates(task, tmp_path, mlflow_store):
     assert len([row for row in dev_rows if row.strip()]) == len(load_splits(cfg.data).splits["dev"])
     if task == "multi_label":  # thresholds: kept at 0.5 unless tuning beats it on unseen dev folds
         evidence = {k: v for k, v in run.data.metrics.items() if k.startswith("dev_thresholds.")}
-        assert set(evidence) == {"dev_thresholds.at_0.5", "dev_thresholds.crossfit", "dev_thresholds.tuned"}
+        assert set(evidence) == {f"dev_thresholds.{k}" for k in ("at_0.5", "crossfit", "tuned", "held_out")}
         cuts = mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/reports/thresholds.json")
         kept = evidence["dev_thresholds.crossfit"] > evidence["dev_thresholds.at_0.5"]
         assert evidence["dev_thresholds.tuned"] == float(kept)
+        held_out = evidence["dev_thresholds.crossfit" if kept else "dev_thresholds.at_0.5"]
+        assert evidence["dev_thresholds.held_out"] == held_out
         if not kept:
             assert set(cuts.values()) == {0.5}
             assert run.data.metrics["dev_example_f1"] == pytest.approx(evidence["dev_thresholds.at_0.5"])
