@@ -17,7 +17,7 @@ from pathlib import Path
 import hydra
 import mlflow
 from datasets import Dataset
-from omegaconf import DictConfig
+from omegaconf import DictConfig, open_dict
 from transformers import DataCollatorForLanguageModeling, PreTrainedTokenizerBase, Trainer, set_seed
 
 from training import config  # noqa: F401  (registers the Hydra schema)
@@ -42,12 +42,26 @@ def blocks(texts: list[str], tokenizer: PreTrainedTokenizerBase, max_length: int
             for i in range(0, len(stream), size)]
 
 
+LABEL_EXTRAS = ("sentences",)  # source keys that only add labels (ipe_docs: the labels of each document's sentences)
+
+
+def texts_only(data_cfg: DictConfig) -> DictConfig:
+    """A copy of ``data_cfg`` whose sources leave out ``LABEL_EXTRAS``: pretraining reads texts, not labels."""
+    out = data_cfg.copy()
+    with open_dict(out):
+        for split in ("train", "dev"):
+            if out[split] is not None:
+                for key in LABEL_EXTRAS:
+                    out[split].pop(key, None)
+    return out
+
+
 def corpus_texts(cfg: DictConfig) -> tuple[dict[str, list[str]], dict[str, int]]:
     """Train and dev texts of every corpus, and the number of texts per ``<corpus>.<split>``."""
     texts: dict[str, list[str]] = {"train": [], "dev": []}
     counts = {}
     for name, data_cfg in cfg.corpora.items():
-        splits = load_splits(data_cfg).splits
+        splits = load_splits(texts_only(data_cfg)).splits
         for split in ("train", "dev"):
             found = [example_text(ex) for ex in splits[split]]
             texts[split].extend(found)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import mlflow
 import pytest
 from hydra import compose, initialize_config_dir
 
 from tests.conftest import CONF_DIR
 from training.encoders import build_model
-from training.pretrain import blocks, pretrain
+from training.data import load_splits
+from training.data.base import DataFormatError
+from training.pretrain import blocks, corpus_texts, pretrain
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
 SATP = "Militants shot dead two policemen.\t1\t0\t0\t0\nAn IED exploded near a market.\t0\t1\t0\t0\n"
@@ -45,3 +49,24 @@ def test_pretrain_saves_an_encoder_that_fine_tuning_loads(tmp_path, mlflow_store
         model_cfg = compose("train", ["model=local", f"model.path={saved}"]).model
     model, _ = build_model(model_cfg, "token", ["O", "B-ORG", "I-ORG"])
     assert model.config.num_labels == 3 and model.config.hidden_size == 32
+
+
+def test_corpus_texts_read_documents_without_their_sentence_labels(tmp_path):
+    docs = [{"doc_id": 1, "doc_text": "Police fired at a crowd.", "doc_labels": ["FORCE"]},
+            {"doc_id": 2, "doc_text": "A quiet day.", "doc_labels": []}]
+    (tmp_path / "docs.jsonl").write_text("".join(json.dumps(doc) + "\n" for doc in docs))
+    (tmp_path / "splits.json").write_text(json.dumps({"train": [1], "dev": [2]}))
+    ipe = "corpora.ipe_docs"
+    overrides = ["~data@corpora.re3d", "~data@corpora.cameo_class", "~data@corpora.satp", "~data@corpora.muc_types",
+                 f"{ipe}.train.path={tmp_path / 'docs.jsonl'}", f"{ipe}.dev.path={tmp_path / 'docs.jsonl'}",
+                 f"{ipe}.train.split_file={tmp_path / 'splits.json'}",
+                 f"{ipe}.dev.split_file={tmp_path / 'splits.json'}",
+                 f"{ipe}.train.sentences={tmp_path / 'missing_sents.jsonl'}"]
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose("pretrain", overrides)
+    with pytest.raises(DataFormatError, match="missing_sents.jsonl: file not found"):
+        load_splits(cfg.corpora.ipe_docs)  # training reads the sentence labels ...
+    texts, counts = corpus_texts(cfg)  # ... pretraining does not
+    assert texts == {"train": ["Police fired at a crowd."], "dev": ["A quiet day."]}
+    assert counts == {"ipe_docs.train": 1, "ipe_docs.dev": 1}
+    assert cfg.corpora.ipe_docs.train.sentences.endswith("missing_sents.jsonl")  # the config is left as it was
