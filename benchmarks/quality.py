@@ -9,7 +9,8 @@ and an interrupted one continues from its last epoch checkpoint.
 Each dataset's runs get a seed summary run (mean and std). The table (dataset, metric, dev mean ± std over seeds,
 time per epoch, total training time, reference) is printed, written to ``<output dir>/quality.md`` and logged
 as ``quality.md`` with its numbers in a ``benchmark`` run of the same experiment. Multi-label rows hold the kept
-thresholds' held-out dev score, not the in-sample score of tuned cuts.
+thresholds' held-out dev score, not the in-sample score of tuned cuts. With two or more seeds (and ``ensemble``),
+each dataset also gets rows for the ensemble of its seed models (``training.seed_ensemble``).
 """
 
 from __future__ import annotations
@@ -21,11 +22,16 @@ import hydra
 import mlflow
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
+from mlflow.entities import Run
 from mlflow.tracking import MlflowClient
 from omegaconf import DictConfig, OmegaConf
 
 from training import config  # noqa: F401  (registers the Hydra schema and PROJECT_ROOT)
+from inference.model_source import local_model_dir
+from inference.task_model import META_FILE, TaskModel
+from training.data import load_splits
 from training.run_table import primary_metric
+from training.seed_ensemble import ensemble_metrics
 from training.seed_summary import summarize_sweep
 from training.tracking import PROJECT_ROOT, git_tags, setup_tracking, tracked_run, tracking_uri
 from training.train import train
@@ -47,21 +53,28 @@ class Row:
     seeds: int
     reference: float | None
     source: str = ""  # the logged metric the numbers come from, when not ``metric`` itself
+    ensemble: bool = False  # one score of the seed models' mean probabilities, not a mean over seeds
 
     def markdown(self) -> str:
         reference = f"{self.reference:.3f}" if self.reference is not None else "–"
-        spread = f" ± {self.std:.3f}" if self.seeds > 1 else ""  # one run has no std (not 0)
+        spread = f" ± {self.std:.3f}" if self.seeds > 1 and not self.ensemble else ""  # one run has no std (not 0)
         name = self.metric.removeprefix("dev_") + (" (held out)" if self.source else "")
-        return (f"| {self.dataset} | {name} | {self.mean:.3f}{spread} | "
+        dataset = f"{self.dataset}, ensemble" if self.ensemble else self.dataset
+        return (f"| {dataset} | {name} | {self.mean:.3f}{spread} | "
                 f"{self.seeds} | {self.epoch_s:.0f} s | {self.train_s / 60:.1f} min | {reference} |")
+
+    @property
+    def key(self) -> str:
+        """The name of its numbers in the table run."""
+        return f"{self.dataset}{'.ensemble' if self.ensemble else ''}.{self.source or self.metric}"
 
 
 HEADER = ("| dataset | metric | dev mean ± std | seeds | time per epoch | training time per run | "
           "reference (test) |\n|---|---|---|---|---|---|---|")
 
 
-def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path, uri: str) -> str:
-    """Train (or reuse) one run per seed and return the id of the dataset's seed summary run."""
+def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path, uri: str) -> tuple[str, DictConfig]:
+    """Train (or reuse) one run per seed; return the id of the dataset's seed summary run and its data config."""
     GlobalHydra.instance().clear()  # composing inside a running Hydra app needs a fresh instance
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
         for seed in cfg.seeds:
@@ -74,7 +87,13 @@ def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path, uri: str) -> st
     summaries = summarize_sweep(output_dir / dataset, min_runs=1)  # seeds=[1] gives a one-run summary
     if len(summaries) != 1:
         raise RuntimeError(f"{dataset}: expected one seed summary, got {len(summaries)} (did a run fail?)")
-    return summaries[0]
+    return summaries[0], run_cfg.data
+
+
+def _source(name: str, logged: set[str]) -> str:
+    """The held-out counterpart of ``name`` (``HELD_OUT``) when it was logged, else ``""``."""
+    held_out = HELD_OUT.get(name)
+    return held_out if held_out in logged else ""
 
 
 def table_rows(client: MlflowClient, dataset: str, summary_id: str, references: dict[str, float]) -> list[Row]:
@@ -85,12 +104,38 @@ def table_rows(client: MlflowClient, dataset: str, summary_id: str, references: 
     names = list(references) or [primary_metric(summary.data.tags["task"])]
     rows = []
     for name in names:
-        held_out = HELD_OUT.get(name)
-        source = held_out if held_out and f"{held_out}_mean" in metrics else ""
+        source = _source(name, {key.removesuffix("_mean") for key in metrics})
         rows.append(Row(dataset, name, metrics[f"{source or name}_mean"], metrics[f"{source or name}_std"],
                         metrics.get("epoch_time_mean_s_mean", float("nan")),
                         metrics.get("train_runtime_s_mean", float("nan")),
                         int(metrics["n_runs"]), references.get(name), source))
+    return rows
+
+
+def model_folder(run: Run) -> Path:
+    """The folder of a training run's model: its output folder's ``model``, else its logged model."""
+    folder = Path(run.data.params.get("paths.output_dir", "")) / "model"
+    if (folder / META_FILE).is_file():
+        return folder
+    if "model_uri" not in run.data.tags:
+        raise FileNotFoundError(f"run {run.info.run_id}: no model at {folder} and no logged model (model_uri tag)")
+    return local_model_dir(run.data.tags["model_uri"])
+
+
+def ensemble_rows(client: MlflowClient, seed_rows: list[Row], summary_id: str, data_cfg: DictConfig) -> list[Row]:
+    """The rows of ``seed_rows`` scored once more for the mean probabilities of the seed runs' models on dev
+    (no training; nothing when there is one seed). Time columns are those of training every member."""
+    runs = [client.get_run(run_id) for run_id in client.get_run(summary_id).data.tags["child_runs"].split(",")]
+    if len(runs) < 2:
+        return []
+    models = [TaskModel.load(model_folder(run)) for run in runs]
+    metrics = {f"dev_{name}": value
+               for name, value in ensemble_metrics(models, list(load_splits(data_cfg).splits["dev"])).items()}
+    rows = []
+    for row in seed_rows:
+        source = _source(row.metric, set(metrics))
+        rows.append(Row(row.dataset, row.metric, metrics[source or row.metric], 0.0, row.epoch_s,
+                        row.train_s * len(runs), len(runs), row.reference, source, ensemble=True))
     return rows
 
 
@@ -101,24 +146,30 @@ def run_benchmark(cfg: DictConfig) -> list[Row]:
     client = MlflowClient(tracking.tracking_uri)
     rows = []
     for dataset in cfg.datasets:
-        summary_id = train_seeds(cfg, dataset, output_dir, tracking.tracking_uri)
+        summary_id, data_cfg = train_seeds(cfg, dataset, output_dir, tracking.tracking_uri)
         found = cfg.references.get(dataset)  # None for a dataset without a reference score
         references = OmegaConf.to_container(found) if found is not None else {}
-        rows.extend(table_rows(client, dataset, summary_id, references))
+        seed_rows = table_rows(client, dataset, summary_id, references)
+        rows.extend(seed_rows)
+        if cfg.ensemble:
+            rows.extend(ensemble_rows(client, seed_rows, summary_id, data_cfg))
     table = "\n".join([HEADER, *(row.markdown() for row in rows)])
     setting = f"encoder={cfg.encoder}, seeds={list(cfg.seeds)}" + (f", overrides={list(cfg.overrides)}"
                                                                if cfg.overrides else "")
     note = ("" if not any(row.source for row in rows) else
             "\n(held out): the kept thresholds' example F1 on dev examples that did not choose them (at 0.5 when "
             "0.5 is kept, cross-fitted when tuned cuts are kept), not the in-sample score of tuned cuts.\n")
+    note += ("" if not any(row.ensemble for row in rows) else
+             "\n<dataset>, ensemble: one score of the mean probabilities of the seed runs' models (training time: "
+             "all of them).\n")
     text = f"Dev scores, {setting}; reference: ConfliBERT on the test split.\n\n{table}\n{note}"
     (output_dir / "quality.md").write_text(text, encoding="utf-8")
     setup_tracking(tracking)
     with tracked_run("quality table", {"kind": "benchmark", **git_tags()}):
         mlflow.log_params({"encoder": cfg.encoder, "seeds": ",".join(map(str, cfg.seeds)),
                            "datasets": ",".join(cfg.datasets), "overrides": " ".join(cfg.overrides) or "-"})
-        mlflow.log_metrics({f"{row.dataset}.{row.source or row.metric}_mean": row.mean for row in rows}
-                           | {f"{row.dataset}.{row.source or row.metric}_std": row.std for row in rows})
+        mlflow.log_metrics({f"{row.key}_mean": row.mean for row in rows}
+                           | {f"{row.key}_std": row.std for row in rows if not row.ensemble})
         mlflow.log_text(text, "quality.md")
     print(text)
     return rows

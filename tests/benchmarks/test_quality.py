@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import mlflow
+import pytest
 from hydra import compose, initialize_config_dir
 
-from benchmarks.quality import Row, run_benchmark, table_rows
+from benchmarks.quality import Row, model_folder, run_benchmark, table_rows
+from inference.task_model import TaskModel
+from training.data import read_file
+from training.seed_ensemble import ensemble_metrics
 from tests.conftest import PROJECT_ROOT
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
@@ -22,19 +27,28 @@ def test_quality_benchmark_table_and_reuse(tmp_path, mlflow_store):
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
         cfg = compose("quality", [*overrides, f"paths.output_dir={tmp_path / 'first'}"])
     rows = run_benchmark(cfg)
-    assert [(r.dataset, r.metric, r.seeds, r.reference) for r in rows] == [
-        ("re3d", "dev_f1_micro", 2, 0.684), ("re3d", "dev_f1_macro", 2, 0.664)]
+    assert [(r.dataset, r.metric, r.seeds, r.reference, r.ensemble) for r in rows] == [
+        ("re3d", "dev_f1_micro", 2, 0.684, False), ("re3d", "dev_f1_macro", 2, 0.664, False),
+        ("re3d", "dev_f1_micro", 2, 0.684, True), ("re3d", "dev_f1_macro", 2, 0.664, True)]
     runs = mlflow.search_runs(experiment_names=["benchmark-quality"], output_format="list")
     trained = [r for r in runs if "kind" not in r.data.tags]
     assert sorted(r.data.params["seed"] for r in trained) == ["1", "2"]
     scores = [r.data.metrics["dev_f1_micro"] for r in trained]
     assert rows[0].mean == sum(scores) / 2
+    # the ensemble rows score the two seed models' mean probabilities on the dev file
+    members = [TaskModel.load(Path(r.data.params["paths.output_dir"]) / "model") for r in trained]
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
+        dev = read_file(compose("train", ["experiment=re3d"]).data, str(tmp_path / "dev.txt"))[0]
+    assert rows[2].mean == ensemble_metrics(members, dev)["f1_micro"] and rows[2].train_s == 2 * rows[0].train_s
     table = (tmp_path / "first" / "quality.md").read_text()
     assert f"| re3d | f1_micro | {rows[0].mean:.3f} ± {rows[0].std:.3f} | 2 |" in table and "| 0.684 |" in table
+    assert f"| re3d, ensemble | f1_micro | {rows[2].mean:.3f} | 2 |" in table
+    [table_run] = [r for r in runs if r.data.tags.get("kind") == "benchmark"]
+    assert table_run.data.metrics["re3d.ensemble.dev_f1_micro_mean"] == rows[2].mean
 
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
         # without a reference (e.g. re3d_seed), the row is the primary metric and the reference column is empty
-        rows = run_benchmark(compose("quality", [*overrides, "~references.re3d",
+        rows = run_benchmark(compose("quality", [*overrides, "~references.re3d", "ensemble=false",
                                                  f"paths.output_dir={tmp_path / 'again'}"]))
     assert [(r.dataset, r.metric, r.reference) for r in rows] == [("re3d", "dev_f1_micro", None)]
     assert "| – |" in (tmp_path / "again" / "quality.md").read_text()
@@ -45,6 +59,7 @@ def test_quality_benchmark_table_and_reuse(tmp_path, mlflow_store):
         # one seed: a one-run summary and a row without std (the run of seed 1 is reused)
         rows = run_benchmark(compose("quality", [*overrides, "seeds=[1]", f"paths.output_dir={tmp_path / 'one'}"]))
     assert [(r.dataset, r.metric, r.seeds) for r in rows] == [("re3d", "dev_f1_micro", 1), ("re3d", "dev_f1_macro", 1)]
+    # (one seed: no ensemble rows)
     assert f"| re3d | f1_micro | {rows[0].mean:.3f} | 1 |" in (tmp_path / "one" / "quality.md").read_text()
     assert len([r for r in again if r.data.tags.get("kind") == "seed_summary"]) == 1
     assert len([r for r in again if r.data.tags.get("kind") == "benchmark"]) == 2
@@ -89,3 +104,10 @@ def test_a_summary_without_a_held_out_score_falls_back_to_the_metric_itself():
     [row] = table_rows(Client(), "ipe_docs", "summary", {"dev_example_f1": 0.708})
     assert (row.mean, row.source) == (0.745, "")
     assert row.markdown().startswith("| ipe_docs | example_f1 | 0.745 | 1 |")
+
+
+def test_a_run_whose_model_is_gone_is_named(tmp_path):
+    run = SimpleNamespace(info=SimpleNamespace(run_id="r1"),
+                          data=SimpleNamespace(params={"paths.output_dir": str(tmp_path)}, tags={}))
+    with pytest.raises(FileNotFoundError, match=f"run r1: no model at {tmp_path / 'model'} and no logged model"):
+        model_folder(run)
