@@ -31,7 +31,7 @@ from inference.model_source import local_model_dir
 from inference.task_model import META_FILE, TaskModel
 from training.data import load_splits
 from training.run_table import primary_metric
-from training.seed_ensemble import ensemble_metrics
+from training.seed_ensemble import ensemble_evaluation
 from training.seed_summary import summarize_sweep
 from training.tracking import PROJECT_ROOT, git_tags, setup_tracking, tracked_run, tracking_uri
 from training.train import train
@@ -129,8 +129,8 @@ def ensemble_rows(client: MlflowClient, seed_rows: list[Row], summary_id: str, d
     if len(runs) < 2:
         return []
     models = [TaskModel.load(model_folder(run)) for run in runs]
-    metrics = {f"dev_{name}": value
-               for name, value in ensemble_metrics(models, list(load_splits(data_cfg).splits["dev"])).items()}
+    evaluation = ensemble_evaluation(models, list(load_splits(data_cfg).splits["dev"]))
+    metrics = {f"dev_{name}": value for name, value in evaluation.metrics.items()}
     rows = []
     for row in seed_rows:
         source = _source(row.metric, set(metrics))

@@ -5,8 +5,9 @@
 
 Writes ``<output_dir>/predictions.conll`` (token tasks) or ``predictions.jsonl`` (classification) and
 ``<output_dir>/metrics.json``, and logs both to MLflow, linked to the model when it is an MLflow LoggedModel.
-``data=case2021`` scores an event typer (alone or inside a packaged predictor) on CASE 2021 Task 2 subtasks 1-3
-and on the six ACLED event types.
+``model_uri=[<uri>,<uri>,...]`` scores a seed ensemble: the mean of the models' probabilities
+(``training.seed_ensemble``). ``data=case2021`` scores an event typer (alone or inside a packaged predictor) on
+CASE 2021 Task 2 subtasks 1-3 and on the six ACLED event types.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import hydra
 import mlflow
 from mlflow.exceptions import MlflowException
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from inference.ensemble_typer import EnsembleTyper
 from inference.model_loading import load_task_model
@@ -30,6 +31,7 @@ from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import read_file
 from training.events.case_eval import case_scores
 from training.events.labels import load_labels
+from training.seed_ensemble import ensemble_evaluation
 from training.tasks import task_module
 from training.tracking import git_tags, log_report, setup_tracking, tracked_run
 
@@ -51,22 +53,27 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     """Predict every example of ``cfg.data.test_path``, write predictions and metrics, log them to MLflow."""
     if not cfg.data.test_path:
         raise ValueError("set data.test_path=<file> to the file to score")
+    if OmegaConf.is_list(cfg.model_uri) and cfg.data.get("evaluation") == "case2021":
+        raise ValueError("data=case2021 scores one event typer; build a weighted ensemble of typers with "
+                         "training.events.ensemble and pass its model_uri")
     examples, stats = read_file(cfg.data, cfg.data.test_path, cfg.data.get("test_keys"))
     output_dir = Path(cfg.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     if cfg.data.get("evaluation") == "case2021":
         metrics, report, predictions = _evaluate_case(cfg, examples, output_dir)
     else:
-        model = TaskModel.load(local_model_dir(cfg.model_uri), precision=cfg.precision)
-        check_compatible(model, cfg.data, examples, cfg.data.test_path)
+        models = [TaskModel.load(local_model_dir(uri), precision=cfg.precision) for uri in _uris(cfg.model_uri)]
+        for model in models:
+            check_compatible(model, cfg.data, examples, cfg.data.test_path)
         module = task_module(cfg.data.task)
-        evaluation = module.evaluate(model, examples)
+        evaluation = ensemble_evaluation(models, examples) if len(models) > 1 else module.evaluate(models[0], examples)
         metrics, report = evaluation.metrics, evaluation.report
         predictions = output_dir / f"predictions{module.PREDICTIONS_SUFFIX}"
         module.write_predictions(evaluation, predictions)
     metrics_path = output_dir / "metrics.json"
+    model_uri = _uris(cfg.model_uri) if OmegaConf.is_list(cfg.model_uri) else str(cfg.model_uri)
     metrics_path.write_text(json.dumps({"metrics": metrics, "report": report, "examples": len(examples),
-                                        "reader_stats": stats, "model_uri": str(cfg.model_uri),
+                                        "reader_stats": stats, "model_uri": model_uri,
                                         "test_path": str(cfg.data.test_path)}, indent=2), encoding="utf-8")
     _log(cfg, metrics, report, [predictions, metrics_path])
     return metrics
@@ -99,11 +106,16 @@ def event_typer_from(uri: str, precision: str) -> TaskModel | SimilarityTyper | 
     return load_task_model(local_model_dir(root), precision=precision)
 
 
+def _uris(model_uri) -> list[str]:
+    """The URIs of ``model_uri``: one model, or the members of a seed ensemble."""
+    return [str(uri) for uri in model_uri] if OmegaConf.is_list(model_uri) else [str(model_uri)]
+
+
 def _log(cfg: DictConfig, metrics: dict[str, float], report: dict, files: list[Path]) -> None:
     setup_tracking(cfg.mlflow)
-    model_id = _logged_model_id(str(cfg.model_uri))
+    model_id = None if OmegaConf.is_list(cfg.model_uri) else _logged_model_id(str(cfg.model_uri))
     tags = {"dataset": cfg.data.name, "task": cfg.data.task, "kind": "evaluation",
-            "model_uri": str(cfg.model_uri), "test_path": str(cfg.data.test_path), **git_tags()}
+            "model_uri": ",".join(_uris(cfg.model_uri)), "test_path": str(cfg.data.test_path), **git_tags()}
     with tracked_run(cfg.mlflow.run_name, tags) as run:
         log_report(report, metrics, "test", model_id=model_id)
         for path in files:

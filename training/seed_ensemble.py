@@ -1,9 +1,6 @@
 """Score an ensemble of models trained with different seeds: the mean of their probabilities, decided as one
-model's would be (argmax tags; argmax or thresholds for texts).
-
-Multi-label ensembles choose their thresholds on the same examples as training does
-(``training.metrics.choose_thresholds``) and report the same evidence, ``thresholds.held_out`` included.
-"""
+model's would be (argmax tags; argmax for single-label texts; every label at 0.5 or above for multi-label texts,
+since the members' own tuned thresholds do not carry over to their mean)."""
 
 from __future__ import annotations
 
@@ -11,7 +8,6 @@ import numpy as np
 
 from inference.task_model import TaskModel
 from training.data.base import Example
-from training.metrics import binarize, choose_thresholds
 from training.tasks import sequence, token
 
 
@@ -22,8 +18,8 @@ def member_probs(model: TaskModel, examples: list[Example]) -> list[np.ndarray] 
     return model.text_probs([ex["text"] for ex in examples])
 
 
-def ensemble_metrics(models: list[TaskModel], examples: list[Example]) -> dict[str, float]:
-    """Metrics of the members' mean probabilities on ``examples`` (multi-label: plus ``thresholds.*``)."""
+def ensemble_evaluation(models: list[TaskModel], examples: list[Example]) -> token.Evaluation | sequence.Evaluation:
+    """Metrics and predictions of the members' mean probabilities on ``examples``."""
     if len(models) < 2:
         raise ValueError(f"an ensemble needs at least two models, got {len(models)}")
     kinds = {(model.meta.task, tuple(model.meta.labels)) for model in models}
@@ -32,11 +28,5 @@ def ensemble_metrics(models: list[TaskModel], examples: list[Example]) -> dict[s
     task, labels = models[0].meta.task, list(models[0].meta.labels)
     probs = [member_probs(model, examples) for model in models]
     if task == "token":
-        return token.score(examples, [np.mean(parts, axis=0) for parts in zip(*probs)], labels).metrics
-    mean = np.mean(probs, axis=0)
-    if task != "multi_label":
-        return sequence.score(examples, mean, labels, False).metrics
-    gold = binarize([ex["labels"] for ex in examples], labels)
-    thresholds, evidence = choose_thresholds(mean, gold, labels)
-    metrics = sequence.score(examples, mean, labels, True, thresholds).metrics
-    return metrics | {f"thresholds.{name}": value for name, value in evidence.items()}
+        return token.score(examples, [np.mean(parts, axis=0) for parts in zip(*probs)], labels)
+    return sequence.score(examples, np.mean(probs, axis=0), labels, task == "multi_label")

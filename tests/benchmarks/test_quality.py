@@ -12,7 +12,7 @@ from hydra import compose, initialize_config_dir
 from benchmarks.quality import Row, model_folder, run_benchmark, table_rows
 from inference.task_model import TaskModel
 from training.data import read_file
-from training.seed_ensemble import ensemble_metrics
+from training.seed_ensemble import ensemble_evaluation
 from tests.conftest import PROJECT_ROOT
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
@@ -39,7 +39,7 @@ def test_quality_benchmark_table_and_reuse(tmp_path, mlflow_store):
     members = [TaskModel.load(Path(r.data.params["paths.output_dir"]) / "model") for r in trained]
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
         dev = read_file(compose("train", ["experiment=re3d"]).data, str(tmp_path / "dev.txt"))[0]
-    assert rows[2].mean == ensemble_metrics(members, dev)["f1_micro"] and rows[2].train_s == 2 * rows[0].train_s
+    assert rows[2].mean == ensemble_evaluation(members, dev).metrics["f1_micro"] and rows[2].train_s == 2 * rows[0].train_s
     table = (tmp_path / "first" / "quality.md").read_text()
     assert f"| re3d | f1_micro | {rows[0].mean:.3f} ± {rows[0].std:.3f} | 2 |" in table and "| 0.684 |" in table
     assert f"| re3d, ensemble | f1_micro | {rows[2].mean:.3f} | 2 |" in table
