@@ -74,7 +74,8 @@ HEADER = ("| dataset | metric | dev mean ± std | seeds | time per epoch | train
 
 
 def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path, uri: str) -> tuple[str, DictConfig]:
-    """Train (or reuse) one run per seed; return the id of the dataset's seed summary run and its data config."""
+    """Train (or reuse) one run per seed; return the id of the dataset's seed summary run and the training config
+    of its last seed."""
     GlobalHydra.instance().clear()  # composing inside a running Hydra app needs a fresh instance
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
         for seed in cfg.seeds:
@@ -87,7 +88,7 @@ def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path, uri: str) -> tu
     summaries = summarize_sweep(output_dir / dataset, min_runs=1)  # seeds=[1] gives a one-run summary
     if len(summaries) != 1:
         raise RuntimeError(f"{dataset}: expected one seed summary, got {len(summaries)} (did a run fail?)")
-    return summaries[0], run_cfg.data
+    return summaries[0], run_cfg
 
 
 def _source(name: str, logged: set[str]) -> str:
@@ -113,23 +114,30 @@ def table_rows(client: MlflowClient, dataset: str, summary_id: str, references: 
 
 
 def model_folder(run: Run) -> Path:
-    """The folder of a training run's model: its output folder's ``model``, else its logged model."""
-    folder = Path(run.data.params.get("paths.output_dir", "")) / "model"
-    if (folder / META_FILE).is_file():
-        return folder
-    if "model_uri" not in run.data.tags:
-        raise FileNotFoundError(f"run {run.info.run_id}: no model at {folder} and no logged model (model_uri tag)")
-    return local_model_dir(run.data.tags["model_uri"])
+    """The folder of a training run's model: the ``model_dir`` it tagged (runs from before that tag:
+    ``<paths.output_dir>/model``) while it exists, else its logged model (``model_uri``)."""
+    folders = [run.data.tags.get("model_dir")]
+    if "paths.output_dir" in run.data.params:
+        folders.append(str(Path(run.data.params["paths.output_dir"]) / "model"))
+    folders = [folder for folder in folders if folder]
+    for folder in folders:
+        if (Path(folder) / META_FILE).is_file():
+            return Path(folder)
+    if "model_uri" in run.data.tags:
+        return local_model_dir(run.data.tags["model_uri"])
+    raise FileNotFoundError(f"run {run.info.run_id}: no model in {folders or 'no recorded folder'} and no logged "
+                            "model (model_uri tag)")
 
 
-def ensemble_rows(client: MlflowClient, seed_rows: list[Row], summary_id: str, data_cfg: DictConfig) -> list[Row]:
+def ensemble_rows(client: MlflowClient, seed_rows: list[Row], summary_id: str, run_cfg: DictConfig) -> list[Row]:
     """The rows of ``seed_rows`` scored once more for the mean probabilities of the seed runs' models on dev
-    (no training; nothing when there is one seed). Time columns are those of training every member."""
+    (no training; nothing when there is one seed), at the runs' precision. The training time is that of every
+    member; the time per epoch stays that of one."""
     runs = [client.get_run(run_id) for run_id in client.get_run(summary_id).data.tags["child_runs"].split(",")]
     if len(runs) < 2:
         return []
-    models = [TaskModel.load(model_folder(run)) for run in runs]
-    evaluation = ensemble_evaluation(models, list(load_splits(data_cfg).splits["dev"]))
+    models = [TaskModel.load(model_folder(run), precision=run_cfg.precision) for run in runs]
+    evaluation = ensemble_evaluation(models, list(load_splits(run_cfg.data).splits["dev"]))
     metrics = {f"dev_{name}": value for name, value in evaluation.metrics.items()}
     rows = []
     for row in seed_rows:
@@ -146,30 +154,31 @@ def run_benchmark(cfg: DictConfig) -> list[Row]:
     client = MlflowClient(tracking.tracking_uri)
     rows = []
     for dataset in cfg.datasets:
-        summary_id, data_cfg = train_seeds(cfg, dataset, output_dir, tracking.tracking_uri)
+        summary_id, run_cfg = train_seeds(cfg, dataset, output_dir, tracking.tracking_uri)
         found = cfg.references.get(dataset)  # None for a dataset without a reference score
         references = OmegaConf.to_container(found) if found is not None else {}
         seed_rows = table_rows(client, dataset, summary_id, references)
         rows.extend(seed_rows)
         if cfg.ensemble:
-            rows.extend(ensemble_rows(client, seed_rows, summary_id, data_cfg))
+            rows.extend(ensemble_rows(client, seed_rows, summary_id, run_cfg))
     table = "\n".join([HEADER, *(row.markdown() for row in rows)])
     setting = f"encoder={cfg.encoder}, seeds={list(cfg.seeds)}" + (f", overrides={list(cfg.overrides)}"
                                                                if cfg.overrides else "")
     note = ("" if not any(row.source for row in rows) else
-            "\n(held out): the kept thresholds' example F1 on dev examples that did not choose them (at 0.5 when "
-            "0.5 is kept, cross-fitted when tuned cuts are kept), not the in-sample score of tuned cuts.\n")
+            "\n(held out): example F1 at 0.5 when 0.5 is kept; when tuned cuts are kept, their cross-fitted score "
+            "(cuts tuned on the other dev folds), not the in-sample score of cuts tuned on all of dev.\n")
     note += ("" if not any(row.ensemble for row in rows) else
              "\n<dataset>, ensemble: one score of the mean probabilities of the seed runs' models (training time: "
-             "all of them).\n")
+             "all of them; time per epoch: one of them).\n")
     text = f"Dev scores, {setting}; reference: ConfliBERT on the test split.\n\n{table}\n{note}"
     (output_dir / "quality.md").write_text(text, encoding="utf-8")
     setup_tracking(tracking)
     with tracked_run("quality table", {"kind": "benchmark", **git_tags()}):
-        mlflow.log_params({"encoder": cfg.encoder, "seeds": ",".join(map(str, cfg.seeds)),
+        mlflow.log_params({"encoder": cfg.encoder, "seeds": ",".join(map(str, cfg.seeds)), "ensemble": cfg.ensemble,
                            "datasets": ",".join(cfg.datasets), "overrides": " ".join(cfg.overrides) or "-"})
-        mlflow.log_metrics({f"{row.key}_mean": row.mean for row in rows}
-                           | {f"{row.key}_std": row.std for row in rows if not row.ensemble})
+        mlflow.log_metrics({f"{row.key}_mean": row.mean for row in rows if not row.ensemble}
+                           | {f"{row.key}_std": row.std for row in rows if not row.ensemble}
+                           | {row.key: row.mean for row in rows if row.ensemble})
         mlflow.log_text(text, "quality.md")
     print(text)
     return rows

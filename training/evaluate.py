@@ -19,7 +19,7 @@ from pathlib import Path
 import hydra
 import mlflow
 from mlflow.exceptions import MlflowException
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from inference.ensemble_typer import EnsembleTyper
 from inference.model_loading import load_task_model
@@ -53,6 +53,8 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     """Predict every example of ``cfg.data.test_path``, write predictions and metrics, log them to MLflow."""
     if not cfg.data.test_path:
         raise ValueError("set data.test_path=<file> to the file to score")
+    if OmegaConf.is_list(cfg.model_uri) and len(cfg.model_uri) == 1:  # a list of one is that model
+        cfg.model_uri = cfg.model_uri[0]
     if OmegaConf.is_list(cfg.model_uri) and cfg.data.get("evaluation") == "case2021":
         raise ValueError("data=case2021 scores one event typer; build a weighted ensemble of typers with "
                          "training.events.ensemble and pass its model_uri")
@@ -106,16 +108,18 @@ def event_typer_from(uri: str, precision: str) -> TaskModel | SimilarityTyper | 
     return load_task_model(local_model_dir(root), precision=precision)
 
 
-def _uris(model_uri) -> list[str]:
+def _uris(model_uri: str | ListConfig) -> list[str]:
     """The URIs of ``model_uri``: one model, or the members of a seed ensemble."""
     return [str(uri) for uri in model_uri] if OmegaConf.is_list(model_uri) else [str(model_uri)]
 
 
 def _log(cfg: DictConfig, metrics: dict[str, float], report: dict, files: list[Path]) -> None:
     setup_tracking(cfg.mlflow)
-    model_id = None if OmegaConf.is_list(cfg.model_uri) else _logged_model_id(str(cfg.model_uri))
-    tags = {"dataset": cfg.data.name, "task": cfg.data.task, "kind": "evaluation",
-            "model_uri": ",".join(_uris(cfg.model_uri)), "test_path": str(cfg.data.test_path), **git_tags()}
+    ensemble = OmegaConf.is_list(cfg.model_uri)
+    model_id = None if ensemble else _logged_model_id(str(cfg.model_uri))
+    model = {"model_uris": ",".join(_uris(cfg.model_uri))} if ensemble else {"model_uri": str(cfg.model_uri)}
+    tags = {"dataset": cfg.data.name, "task": cfg.data.task, "kind": "evaluation", **model,
+            "test_path": str(cfg.data.test_path), **git_tags()}
     with tracked_run(cfg.mlflow.run_name, tags) as run:
         log_report(report, metrics, "test", model_id=model_id)
         for path in files:

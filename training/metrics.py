@@ -104,8 +104,9 @@ def choose_thresholds(probs: np.ndarray, gold: np.ndarray,
                       labels: list[str]) -> tuple[dict[str, float], dict[str, float]]:
     """Tuned thresholds when their cross-fitted example F1 beats 0.5 on dev, else 0.5 for every label; with the
     evidence (``at_0.5``, ``crossfit``, ``tuned``: 1.0 when the tuned thresholds were kept, and ``held_out``: the
-    kept rule's example F1 on dev examples that did not choose its cuts, i.e. ``crossfit`` when tuned, else
-    ``at_0.5``; the kept model's own dev score is in-sample, and optimistic, when tuned cuts are kept)."""
+    kept rule's score with no cut tuned on the examples it scores, i.e. ``crossfit`` when tuned, else ``at_0.5``;
+    the kept model's own dev score is in-sample, and optimistic, when tuned cuts are kept. Dev still chose between
+    the two, so ``held_out`` may be slightly optimistic too)."""
     at_half = example_based_f1(gold, probs >= 0.5)
     crossfit = crossfit_example_f1(probs, gold, labels)
     keep = crossfit > at_half

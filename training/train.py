@@ -77,6 +77,7 @@ def train(cfg: DictConfig) -> float:
                 log_dataset(list(data.splits[split]), f"{cfg.data.name}.{split}", data.sources[split], context)
 
         result = fit(cfg, data, output_dir, checkpoints_dir, resumed.checkpoint if resumed else None)
+        mlflow.set_tag("model_dir", str(result.model_dir))  # where the model was saved (also by a resumed run)
         evaluation = result.evaluation
         log_report(evaluation.report, evaluation.metrics, "dev")
         module = task_module(cfg.data.task)

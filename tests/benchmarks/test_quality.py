@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,7 +11,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from benchmarks.quality import Row, model_folder, run_benchmark, table_rows
-from inference.task_model import TaskModel
+from inference.task_model import TaskMeta, TaskModel
 from training.data import read_file
 from training.seed_ensemble import ensemble_evaluation
 from tests.conftest import PROJECT_ROOT
@@ -36,15 +37,18 @@ def test_quality_benchmark_table_and_reuse(tmp_path, mlflow_store):
     scores = [r.data.metrics["dev_f1_micro"] for r in trained]
     assert rows[0].mean == sum(scores) / 2
     # the ensemble rows score the two seed models' mean probabilities on the dev file
-    members = [TaskModel.load(Path(r.data.params["paths.output_dir"]) / "model") for r in trained]
+    assert all(Path(r.data.tags["model_dir"]) == Path(r.data.params["paths.output_dir"]) / "model" for r in trained)
+    members = [TaskModel.load(r.data.tags["model_dir"], precision="fp32") for r in trained]  # the runs' precision
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
         dev = read_file(compose("train", ["experiment=re3d"]).data, str(tmp_path / "dev.txt"))[0]
-    assert rows[2].mean == ensemble_evaluation(members, dev).metrics["f1_micro"] and rows[2].train_s == 2 * rows[0].train_s
+    assert rows[2].mean == ensemble_evaluation(members, dev).metrics["f1_micro"]
+    assert rows[2].train_s == 2 * rows[0].train_s and rows[2].epoch_s == rows[0].epoch_s
     table = (tmp_path / "first" / "quality.md").read_text()
     assert f"| re3d | f1_micro | {rows[0].mean:.3f} ± {rows[0].std:.3f} | 2 |" in table and "| 0.684 |" in table
     assert f"| re3d, ensemble | f1_micro | {rows[2].mean:.3f} | 2 |" in table
     [table_run] = [r for r in runs if r.data.tags.get("kind") == "benchmark"]
-    assert table_run.data.metrics["re3d.ensemble.dev_f1_micro_mean"] == rows[2].mean
+    assert table_run.data.metrics["re3d.ensemble.dev_f1_micro"] == rows[2].mean
+    assert table_run.data.params["ensemble"] == "True"
 
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
         # without a reference (e.g. re3d_seed), the row is the primary metric and the reference column is empty
@@ -106,8 +110,14 @@ def test_a_summary_without_a_held_out_score_falls_back_to_the_metric_itself():
     assert row.markdown().startswith("| ipe_docs | example_f1 | 0.745 | 1 |")
 
 
-def test_a_run_whose_model_is_gone_is_named(tmp_path):
+def test_a_runs_model_is_found_where_it_was_saved_or_the_run_is_named(tmp_path, tiny_model):
+    saved = tmp_path / "resumed" / "model"  # a resumed run saves under its new folder, not its logged params'
+    model, tok = tiny_model("token", ["O", "B-LOC", "I-LOC"])
+    TaskModel(model, tok, TaskMeta("token", ["O", "B-LOC", "I-LOC"], max_length=8, stride=2)).save(saved)
+    params = {"paths.output_dir": str(tmp_path / "first")}
     run = SimpleNamespace(info=SimpleNamespace(run_id="r1"),
-                          data=SimpleNamespace(params={"paths.output_dir": str(tmp_path)}, tags={}))
-    with pytest.raises(FileNotFoundError, match=f"run r1: no model at {tmp_path / 'model'} and no logged model"):
+                          data=SimpleNamespace(params=params, tags={"model_dir": str(saved)}))
+    assert model_folder(run) == saved
+    shutil.rmtree(saved)
+    with pytest.raises(FileNotFoundError, match="run r1: no model in .* and no logged model"):
         model_folder(run)

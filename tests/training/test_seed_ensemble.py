@@ -101,7 +101,11 @@ def test_training_evaluate_scores_a_list_of_models_as_a_seed_ensemble(tiny_model
     written = json.loads((tmp_path / "eval" / "metrics.json").read_text())
     assert written["model_uri"] == folders and written["metrics"] == metrics
     [run] = mlflow.search_runs(experiment_names=["re3d-evaluation"], output_format="list")
-    assert run.data.tags["model_uri"] == ",".join(folders)
+    assert run.data.tags["model_uris"] == ",".join(folders) and "model_uri" not in run.data.tags  # not one URI
+
+    cfg.model_uri, cfg.output_dir = folders[:1], str(tmp_path / "one")  # a list of one is that model
+    assert evaluate(cfg) == token.evaluate(members[0], examples).metrics
+    assert json.loads((tmp_path / "one" / "metrics.json").read_text())["model_uri"] == folders[0]
 
 
 def test_training_evaluate_refuses_a_list_for_case2021(tmp_path):
