@@ -238,6 +238,9 @@ def load_systems(cfg: DictConfig) -> tuple[dict[str, Predictor], dict[str, Syste
     reference = next(iter(predictors.values()))
     if cfg.pipeline:
         meta = reference.entities.meta
+        if meta.ensemble:
+            raise ValueError(f"{cfg.model_uri}: the entity model is a seed ensemble, which a plain transformers "
+                             "pipeline cannot run; pass pipeline=false")
         systems[PIPELINE] = pipeline_system(folder / reference.config.entities_dir, meta.max_length, meta.stride)
     if cfg.spacy_model:
         systems[SPACY] = spacy_system(cfg.spacy_model)

@@ -2,7 +2,7 @@
 
 A predictor folder holds ``predictor.json`` and two model folders: the entity tagger and the event typer (a
 single-label classifier, a zero-shot similarity typer, or a weighted ensemble of them) over ACLED sub-event
-types, non-ACLED labels and a no-event label.
+types, non-ACLED labels and a no-event label. Either may be a seed ensemble (``inference.ensemble``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.ensemble_typer import EnsembleTyper
+from inference.ensemble import Ensemble
 from inference.model_loading import load_task_model
 from inference.model_source import download_if_uri
 from inference.sentences import split_clauses, split_sentences
@@ -74,7 +74,7 @@ def predictor_folder(uri_or_dir: str | Path) -> Path:
 class Predictor:
     """``Predictor.load(uri_or_dir).predict(text)`` → ``{"entities": [...], "events": [...], ...}``."""
 
-    def __init__(self, entities: TaskModel, events: TaskModel | SimilarityTyper | EnsembleTyper,
+    def __init__(self, entities: TaskModel | Ensemble, events: TaskModel | SimilarityTyper | Ensemble,
                  config: PredictorConfig) -> None:
         missing = set(events.meta.labels) - set(config.event_types) - {config.no_event_label}
         if missing:
@@ -96,7 +96,7 @@ class Predictor:
         """
         folder = predictor_folder(uri_or_dir)
         config = PredictorConfig(**json.loads((folder / PREDICTOR_FILE).read_text(encoding="utf-8")))
-        return cls(TaskModel.load(folder / config.entities_dir, precision, batch_size, backend),
+        return cls(load_task_model(folder / config.entities_dir, precision, batch_size, backend),
                    load_task_model(folder / config.events_dir, precision, batch_size, backend), config)
 
     def save(self, folder: str | Path) -> Path:

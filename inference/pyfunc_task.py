@@ -1,4 +1,4 @@
-"""MLflow models-from-code entry point for one fine-tuned task model (``artifacts["model"]`` = its folder).
+"""MLflow models-from-code entry point for one task model or seed ensemble (``artifacts["model"]`` = its folder).
 
 Output: one row per input text; token models give an ``entities`` column (list of
 ``{start, end, text, label, score}``), text classifiers and typers ``labels`` (list) and ``scores``

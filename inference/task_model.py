@@ -17,7 +17,9 @@ from inference.windows import Windows, merge_word_logits, pool_text_logits, text
 from inference.word_shapes import N_SHAPES
 
 META_FILE = "conflict_news.json"
-SCHEMA_VERSION = 2  # the newest this code reads; 2 adds word_shapes, and only word-shape models are written as 2
+# the newest this code reads: 2 adds word_shapes, 3 seed ensembles (ensemble); a folder is written with the
+# oldest version that holds what it uses, so older code still reads the rest
+SCHEMA_VERSION = 3
 TASKS = ("token", "single_label", "multi_label", "similarity", "ensemble")
 
 
@@ -33,6 +35,7 @@ class TaskMeta:
     thresholds: dict[str, float] = field(default_factory=dict)
     dataset: str = ""
     word_shapes: bool = False  # token tasks: word shapes go in as token types (inference.word_shapes)
+    ensemble: bool = False  # a seed ensemble: member folders listed in ensemble.json (inference.ensemble)
     schema_version: int = 1
 
     def __post_init__(self) -> None:
@@ -41,6 +44,8 @@ class TaskMeta:
         _check_version(self.schema_version)
         if self.word_shapes and self.task != "token":
             raise ValueError(f"{META_FILE}: word_shapes applies to token models only, not to a {self.task} model")
+        if self.word_shapes and self.ensemble:
+            raise ValueError(f"{META_FILE}: a seed ensemble has no word_shapes of its own (its members may)")
 
 
 def _check_version(version: int) -> None:
@@ -60,18 +65,53 @@ def read_meta(path: str | Path) -> TaskMeta:
 
 
 def write_meta(path: str | Path, meta: TaskMeta) -> None:
-    """Write ``meta`` as the model folder's ``conflict_news.json``: schema 2 for a word-shape model, else
-    schema 1 (without the ``word_shapes`` key, so older code still reads it)."""
+    """Write ``meta`` as the model folder's ``conflict_news.json``: schema 3 for a seed ensemble, 2 for a
+    word-shape model, else 1, without the keys of newer schemas, so that older code still reads it."""
     fields = asdict(meta)
-    if meta.word_shapes:
-        fields["schema_version"] = 2
-    else:
-        del fields["word_shapes"]
-        fields["schema_version"] = 1
+    fields["schema_version"] = 3 if meta.ensemble else 2 if meta.word_shapes else 1
+    for key, since in (("word_shapes", 2), ("ensemble", 3)):
+        if fields["schema_version"] < since:
+            del fields[key]
     (Path(path) / META_FILE).write_text(json.dumps(fields, indent=2), encoding="utf-8")
 
 
-class TaskModel:
+class Decisions:
+    """Tags and entities from probabilities, for one model or an ensemble (``classify`` decides text labels):
+    subclasses set ``meta`` and give ``word_probs`` (token tasks) or ``text_probs`` (text tasks)."""
+
+    meta: TaskMeta
+
+    def word_probs(self, words_batch: list[list[str]]) -> list[np.ndarray]:
+        raise NotImplementedError
+
+    def text_probs(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def tag_words(self, words_batch: list[list[str]]) -> list[list[tuple[str, float]]]:
+        """Per example, ``(tag, probability)`` of every word."""
+        out = []
+        for probs in self.word_probs(words_batch):
+            best = probs.argmax(axis=1)
+            out.append([(self.meta.labels[k], float(row[k])) for k, row in zip(best, probs)])
+        return out
+
+    def entities(self, texts: list[str]) -> list[list[dict]]:
+        """Entity spans with character offsets into each text."""
+        offsets = [split_words(t) for t in texts]
+        tagged = self.tag_words([[t[s:e] for s, e in spans] for t, spans in zip(texts, offsets)])
+        out = []
+        for text, spans, tags in zip(texts, offsets, tagged):
+            entities = []
+            for kind, first, end in bio_spans([tag for tag, _ in tags]):
+                start, stop = spans[first][0], spans[end - 1][1]
+                score = float(np.mean([p for _, p in tags[first:end]]))
+                entities.append({"start": start, "end": stop, "text": text[start:stop], "label": kind,
+                                 "score": round(score, 4)})
+            out.append(entities)
+        return out
+
+
+class TaskModel(Decisions):
     """Windowed prediction with one fine-tuned classifier."""
 
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, meta: TaskMeta,
@@ -96,8 +136,9 @@ class TaskModel:
         ``onnx-int8`` (see ``inference.onnx_runtime``)."""
         path = Path(path)
         meta = read_meta(path)
-        if meta.task in ("similarity", "ensemble"):
-            raise ValueError(f"{path} is a {meta.task} typer: load it with inference.model_loading.load_task_model")
+        if meta.task in ("similarity", "ensemble") or meta.ensemble:
+            kind = "seed ensemble" if meta.ensemble else f"{meta.task} typer"
+            raise ValueError(f"{path} is a {kind}: load it with inference.model_loading.load_task_model")
         auto = AutoModelForTokenClassification if meta.task == "token" else AutoModelForSequenceClassification
         model = auto.from_pretrained(path)
         return cls(model, AutoTokenizer.from_pretrained(path), meta, precision, batch_size, backend)
@@ -119,29 +160,6 @@ class TaskModel:
         windows = word_windows(self.tokenizer, words_batch, self.meta.max_length, self.meta.stride,
                                self.meta.word_shapes)
         return merge_word_logits(windows, self._forward(windows))
-
-    def tag_words(self, words_batch: list[list[str]]) -> list[list[tuple[str, float]]]:
-        """Per example, ``(tag, probability)`` of every word."""
-        out = []
-        for probs in self.word_probs(words_batch):
-            best = probs.argmax(axis=1)
-            out.append([(self.meta.labels[k], float(row[k])) for k, row in zip(best, probs)])
-        return out
-
-    def entities(self, texts: list[str]) -> list[list[dict]]:
-        """Entity spans with character offsets into each text."""
-        offsets = [split_words(t) for t in texts]
-        tagged = self.tag_words([[t[s:e] for s, e in spans] for t, spans in zip(texts, offsets)])
-        out = []
-        for text, spans, tags in zip(texts, offsets, tagged):
-            entities = []
-            for kind, first, end in bio_spans([tag for tag, _ in tags]):
-                start, stop = spans[first][0], spans[end - 1][1]
-                score = float(np.mean([p for _, p in tags[first:end]]))
-                entities.append({"start": start, "end": stop, "text": text[start:stop], "label": kind,
-                                 "score": round(score, 4)})
-            out.append(entities)
-        return out
 
     # text tasks
     def text_probs(self, texts: list[str]) -> np.ndarray:

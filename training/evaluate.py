@@ -6,7 +6,7 @@
 Writes ``<output_dir>/predictions.conll`` (token tasks) or ``predictions.jsonl`` (classification) and
 ``<output_dir>/metrics.json``, and logs both to MLflow, linked to the model when it is an MLflow LoggedModel.
 ``model_uri=[<uri>,<uri>,...]`` scores a seed ensemble: the mean of the models' probabilities
-(``training.seed_ensemble``). ``data=case2021`` scores an event typer (alone or inside a packaged predictor) on
+(``inference.ensemble``; ``training.seed_ensemble`` saves one as a model of its own). ``data=case2021`` scores an event typer (alone or inside a packaged predictor) on
 CASE 2021 Task 2 subtasks 1-3 and on the six ACLED event types.
 """
 
@@ -21,22 +21,21 @@ import mlflow
 from mlflow.exceptions import MlflowException
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
-from inference.ensemble_typer import EnsembleTyper
+from inference.ensemble import Ensemble
 from inference.model_loading import load_task_model
 from inference.model_source import download_if_uri, local_model_dir
 from inference.predictor import PREDICTOR_FILE, Predictor
 from inference.similarity_typer import SimilarityTyper
-from inference.task_model import TaskModel
+from inference.task_model import Decisions, TaskModel
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import read_file
 from training.events.case_eval import case_scores
 from training.events.labels import load_labels
-from training.seed_ensemble import ensemble_evaluation
 from training.tasks import task_module
 from training.tracking import git_tags, log_report, setup_tracking, tracked_run
 
 
-def check_compatible(model: TaskModel, data_cfg: DictConfig, examples: list[dict], path: str) -> None:
+def check_compatible(model: Decisions, data_cfg: DictConfig, examples: list[dict], path: str) -> None:
     """The model must do the data's task, and every gold label in the file must be one the model knows."""
     if model.meta.task != data_cfg.task:
         raise ValueError(f"model does {model.meta.task!r} but data={data_cfg.name} is {data_cfg.task!r}")
@@ -53,37 +52,35 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     """Predict every example of ``cfg.data.test_path``, write predictions and metrics, log them to MLflow."""
     if not cfg.data.test_path:
         raise ValueError("set data.test_path=<file> to the file to score")
-    if OmegaConf.is_list(cfg.model_uri) and len(cfg.model_uri) == 1:  # a list of one is that model
-        cfg.model_uri = cfg.model_uri[0]
-    if OmegaConf.is_list(cfg.model_uri) and cfg.data.get("evaluation") == "case2021":
+    uris = _uris(cfg.model_uri)
+    if len(uris) > 1 and cfg.data.get("evaluation") == "case2021":
         raise ValueError("data=case2021 scores one event typer; build a weighted ensemble of typers with "
                          "training.events.ensemble and pass its model_uri")
     examples, stats = read_file(cfg.data, cfg.data.test_path, cfg.data.get("test_keys"))
     output_dir = Path(cfg.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     if cfg.data.get("evaluation") == "case2021":
-        metrics, report, predictions = _evaluate_case(cfg, examples, output_dir)
+        metrics, report, predictions = _evaluate_case(cfg, uris[0], examples, output_dir)
     else:
-        models = [TaskModel.load(local_model_dir(uri), precision=cfg.precision) for uri in _uris(cfg.model_uri)]
-        for model in models:
-            check_compatible(model, cfg.data, examples, cfg.data.test_path)
+        models = [load_task_model(local_model_dir(uri), precision=cfg.precision) for uri in uris]
+        model = Ensemble.of_seeds(models) if len(models) > 1 else models[0]
+        check_compatible(model, cfg.data, examples, cfg.data.test_path)
         module = task_module(cfg.data.task)
-        evaluation = ensemble_evaluation(models, examples) if len(models) > 1 else module.evaluate(models[0], examples)
+        evaluation = module.evaluate(model, examples)
         metrics, report = evaluation.metrics, evaluation.report
         predictions = output_dir / f"predictions{module.PREDICTIONS_SUFFIX}"
         module.write_predictions(evaluation, predictions)
     metrics_path = output_dir / "metrics.json"
-    model_uri = _uris(cfg.model_uri) if OmegaConf.is_list(cfg.model_uri) else str(cfg.model_uri)
     metrics_path.write_text(json.dumps({"metrics": metrics, "report": report, "examples": len(examples),
-                                        "reader_stats": stats, "model_uri": model_uri,
+                                        "reader_stats": stats, "model_uri": uris if len(uris) > 1 else uris[0],
                                         "test_path": str(cfg.data.test_path)}, indent=2), encoding="utf-8")
-    _log(cfg, metrics, report, [predictions, metrics_path])
+    _log(cfg, uris, metrics, report, [predictions, metrics_path])
     return metrics
 
 
-def _evaluate_case(cfg: DictConfig, examples: list[dict], output_dir: Path) -> tuple[dict, dict, Path]:
+def _evaluate_case(cfg: DictConfig, uri: str, examples: list[dict], output_dir: Path) -> tuple[dict, dict, Path]:
     """CASE 2021 subtask scores of the event typer (alone or inside a predictor)."""
-    typer = event_typer_from(cfg.model_uri, cfg.precision)
+    typer = event_typer_from(uri, cfg.precision)
     probs = typer.text_probs([ex["text"] for ex in examples])
     label_set = load_labels(cfg.data.label_file)
     gold = [ex["labels"][0] for ex in examples]
@@ -100,7 +97,7 @@ def _evaluate_case(cfg: DictConfig, examples: list[dict], output_dir: Path) -> t
     return metrics, {"label_file_version": label_set.version}, predictions
 
 
-def event_typer_from(uri: str, precision: str) -> TaskModel | SimilarityTyper | EnsembleTyper:
+def event_typer_from(uri: str, precision: str) -> TaskModel | SimilarityTyper | Ensemble:
     """The event typer of a packaged predictor, or a typer model on its own."""
     root = download_if_uri(uri)
     if any(root.rglob(PREDICTOR_FILE)):
@@ -109,15 +106,14 @@ def event_typer_from(uri: str, precision: str) -> TaskModel | SimilarityTyper | 
 
 
 def _uris(model_uri: str | ListConfig) -> list[str]:
-    """The URIs of ``model_uri``: one model, or the members of a seed ensemble."""
+    """The URIs of ``model_uri``: one model, or the members of a seed ensemble (a list of one is that model)."""
     return [str(uri) for uri in model_uri] if OmegaConf.is_list(model_uri) else [str(model_uri)]
 
 
-def _log(cfg: DictConfig, metrics: dict[str, float], report: dict, files: list[Path]) -> None:
+def _log(cfg: DictConfig, uris: list[str], metrics: dict[str, float], report: dict, files: list[Path]) -> None:
     setup_tracking(cfg.mlflow)
-    ensemble = OmegaConf.is_list(cfg.model_uri)
-    model_id = None if ensemble else _logged_model_id(str(cfg.model_uri))
-    model = {"model_uris": ",".join(_uris(cfg.model_uri))} if ensemble else {"model_uri": str(cfg.model_uri)}
+    model_id = _logged_model_id(uris[0]) if len(uris) == 1 else None
+    model = {"model_uris": ",".join(uris)} if len(uris) > 1 else {"model_uri": uris[0]}
     tags = {"dataset": cfg.data.name, "task": cfg.data.task, "kind": "evaluation", **model,
             "test_path": str(cfg.data.test_path), **git_tags()}
     with tracked_run(cfg.mlflow.run_name, tags) as run:

@@ -19,7 +19,6 @@ from omegaconf import DictConfig
 from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
 from inference.predictor import Predictor, PredictorConfig
-from inference.task_model import TaskModel
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
 from training.events.labels import NO_EVENT, load_labels
@@ -36,7 +35,7 @@ def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> tuple[P
     """Load both models; with ``event_threshold: auto`` tune the threshold on the dev split of
     ``threshold_data``. Returns the predictor and the dev micro F1 of event types at that threshold."""
     labels = load_labels(cfg.label_file)
-    entities = TaskModel.load(local_model_dir(entity_uri))
+    entities = load_task_model(local_model_dir(entity_uri))
     events = load_task_model(local_model_dir(event_uri))
     threshold, score = cfg.event_threshold, None
     if threshold == "auto":

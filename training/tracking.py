@@ -22,6 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 from transformers import TrainerCallback
 
 import inference
+from inference.task_model import Decisions, classify
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAX_PARAM_LENGTH = 6000
@@ -209,6 +210,19 @@ def model_runs_filter(approach: str | None = None) -> str:
     """MLflow filter of the FINISHED runs that logged a model (with that ``approach`` tag, if given)."""
     query = "attributes.status = 'FINISHED' and tags.model_uri != ''"
     return f"{query} and tags.approach = '{approach}'" if approach else query
+
+
+def log_task_model(model: Decisions, model_dir: Path) -> str:
+    """Log a task model's folder as a pyfunc (``inference/pyfunc_task.py``) and tag the run with its
+    ``model_uri``, which is returned."""
+    def predict(frame: pd.DataFrame) -> object:
+        texts = list(frame["text"])
+        return {"entities": model.entities(texts)} if model.meta.task == "token" else classify(model, texts)
+
+    model_uri = log_pyfunc(INFERENCE_DIR / "pyfunc_task.py", {"model": str(model_dir)},
+                           pd.DataFrame({"text": SAMPLE_TEXTS}), predict).model_uri
+    mlflow.set_tag("model_uri", model_uri)
+    return model_uri
 
 
 def latest_model_uri(experiment_name: str, approach: str | None = None) -> str:

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import hydra
 import mlflow
-import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from transformers import set_seed
 
-from inference.task_model import classify
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
 from training.encoders import check_word_shapes
@@ -28,8 +26,8 @@ from training.run_identity import (CHECKPOINTS_TAG, PROCESS_TAG, data_digest, fi
                                    interrupted_run, process_tag)
 from training.seed_summary import write_marker
 from training.tasks import sequence, task_module, token
-from training.tracking import (INFERENCE_DIR, SAMPLE_TEXTS, git_tags, log_config, log_dataset, log_pyfunc,
-                               log_report, setup_tracking, tracked_run)
+from training.tracking import (git_tags, log_config, log_dataset, log_report, log_task_model, setup_tracking,
+                               tracked_run)
 
 
 def train(cfg: DictConfig) -> float:
@@ -93,11 +91,7 @@ def train(cfg: DictConfig) -> float:
         log_figures(cfg, result)
         model_uri = None
         if cfg.mlflow.log_model:
-            predict = (lambda frame: {"entities": result.model.entities(list(frame["text"]))}
-                       if cfg.data.task == "token" else classify(result.model, list(frame["text"])))
-            model_uri = log_pyfunc(INFERENCE_DIR / "pyfunc_task.py", {"model": str(result.model_dir)},
-                                   pd.DataFrame({"text": SAMPLE_TEXTS}), predict).model_uri
-            mlflow.set_tag("model_uri", model_uri)
+            model_uri = log_task_model(result.model, result.model_dir)
         print(f"dev {primary}: {evaluation.metrics[primary]:.4f}")
         print(f"MLflow run id: {run.info.run_id}")
         print(f"model URI: {model_uri or '(not logged: mlflow.log_model=false)'}")

@@ -1,9 +1,12 @@
 import numpy as np
 import pytest
 
+from inference.ensemble import Ensemble
 from inference.predictor import Predictor, PredictorConfig
-from inference.task_model import TaskMeta
+from inference.task_model import TaskMeta, TaskModel
 from inference.sentences import split_sentences
+from tests.conftest import ENTITY_LABELS, TINY
+from training.encoders import build_model
 
 TRICKY = [
     "Le général\tPetraeus a visité Kyiv’s «centre» — 北京 reported 3 killed.\nNew line here.",
@@ -72,6 +75,21 @@ def test_one_event_per_type_per_sentence(tiny_predictor):
 def test_save_and_load_round_trip(tiny_predictor, tiny_predictor_dir):
     loaded = Predictor.load(tiny_predictor_dir, precision="fp32")
     assert loaded.predict_batch(TRICKY) == tiny_predictor.predict_batch(TRICKY)
+
+
+def test_a_seed_ensemble_serves_as_the_entity_model(tiny_predictor, tmp_path):
+    import torch
+
+    torch.manual_seed(1)
+    model, tok = build_model(TINY, "token", ENTITY_LABELS)
+    other = TaskModel(model, tok, TaskMeta("token", ENTITY_LABELS, max_length=16, stride=4), precision="fp32")
+    ensemble = Ensemble.of_seeds([tiny_predictor.entities, other])
+    predictor = Predictor(ensemble, tiny_predictor.events, tiny_predictor.config)
+    loaded = Predictor.load(predictor.save(tmp_path / "predictor"), precision="fp32")
+    assert isinstance(loaded.entities, Ensemble) and len(loaded.entities.members) == 2
+    found = loaded.predict_batch(TRICKY)
+    assert found == predictor.predict_batch(TRICKY)
+    assert [r["entities"] for r in found] != [r["entities"] for r in tiny_predictor.predict_batch(TRICKY)]
 
 
 class KeywordTyper:

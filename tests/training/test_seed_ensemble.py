@@ -1,20 +1,24 @@
 """Seed ensembles: the mean of the members' probabilities, decided as one model's would be (0.5 cuts for
-multi-label)."""
+multi-label), scored, and saved and logged as one model."""
 
 from __future__ import annotations
 
 import json
 
 import mlflow
+import pandas as pd
 import pytest
 import torch
 from hydra import compose, initialize_config_dir
+from mlflow.tracking import MlflowClient
 
+from inference.ensemble import Ensemble
 from inference.task_model import TaskMeta, TaskModel
 from tests.conftest import CONF_DIR
 from training.data import label_list, read_file
 from training.evaluate import evaluate
-from training.seed_ensemble import ensemble_evaluation
+from training.seed_ensemble import build_seed_ensemble, ensemble_evaluation, member_uris
+from training.seed_summary import summarize
 from training.tasks import sequence, token
 
 LABELS = ["calm", "clash", "protest"]
@@ -74,6 +78,17 @@ def test_members_must_agree_on_task_and_labels(tiny_model):
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
 
 
+def _saved_taggers(tiny_model, tags: list[str], folder) -> tuple[list[TaskModel], list[str]]:
+    """Two tiny taggers (seeds 1 and 2) and the folders they are saved to."""
+    members, folders = [], []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        model, tok = tiny_model("token", tags)
+        members.append(TaskModel(model, tok, TaskMeta("token", tags, max_length=8, stride=2), precision="fp32"))
+        folders.append(str(members[-1].save(folder / f"seed{seed}")))
+    return members, folders
+
+
 def _evaluate_cfg(overrides: list[str]):
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         return compose("evaluate", [*overrides, "precision=fp32"])
@@ -83,12 +98,7 @@ def test_training_evaluate_scores_a_list_of_models_as_a_seed_ensemble(tiny_model
     (tmp_path / "test.txt").write_text(CONLL)
     cfg = _evaluate_cfg(["data=re3d", f"data.test_path={tmp_path / 'test.txt'}", f"output_dir={tmp_path / 'eval'}",
                          "model_uri=???"])
-    tags, members, folders = label_list(cfg.data), [], []
-    for seed in (1, 2):
-        torch.manual_seed(seed)
-        model, tok = tiny_model("token", tags)
-        members.append(TaskModel(model, tok, TaskMeta("token", tags, max_length=8, stride=2), precision="fp32"))
-        folders.append(str(members[-1].save(tmp_path / f"seed{seed}")))
+    members, folders = _saved_taggers(tiny_model, label_list(cfg.data), tmp_path)
     cfg.model_uri = folders
     metrics = evaluate(cfg)
     examples, _ = read_file(cfg.data, str(tmp_path / "test.txt"))
@@ -112,3 +122,68 @@ def test_training_evaluate_refuses_a_list_for_case2021(tmp_path):
     cfg = _evaluate_cfg(["data=case2021", f"data.test_path={tmp_path / 'test.tsv'}", "model_uri=[a,b]"])
     with pytest.raises(ValueError, match="data=case2021 scores one event typer"):
         evaluate(cfg)
+
+
+def test_training_seed_ensemble_saves_scores_and_logs_one_servable_model(tiny_model, tmp_path, mlflow_store):
+    (tmp_path / "train.txt").write_text(CONLL * 2)
+    (tmp_path / "dev.txt").write_text(CONLL)
+    data = ["data=re3d", f"data.train.path={tmp_path / 'train.txt'}", f"data.dev.path={tmp_path / 'dev.txt'}"]
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose("seed_ensemble", [*data, "model_uris=???", f"paths.output_dir={tmp_path / 'out'}",
+                                        "precision=fp32"])
+    members, folders = _saved_taggers(tiny_model, label_list(cfg.data), tmp_path)
+    cfg.model_uris = folders
+    score = build_seed_ensemble(cfg)
+    dev, _ = read_file(cfg.data, str(tmp_path / "dev.txt"))
+    expected = ensemble_evaluation(members, dev)
+    assert score == expected.metrics["f1_micro"]
+
+    [run] = mlflow.search_runs(experiment_names=["re3d"], output_format="list")
+    assert run.data.tags["approach"] == "seed_ensemble" and run.data.tags["model_uris"] == ",".join(folders)
+    assert run.data.metrics["dev_f1_micro"] == score
+    texts = ["Rebels attacked Aleppo .", "John Kerry spoke"]
+    served = mlflow.pyfunc.load_model(run.data.tags["model_uri"], model_config={"precision": "fp32"})
+    entities = list(served.predict(pd.DataFrame({"text": texts}))["entities"])
+    assert entities == Ensemble.of_seeds(members).entities(texts)
+
+    saved = run.data.tags["model_dir"]  # the saved ensemble is scored as the list of its members is
+    assert evaluate(_evaluate_cfg([*data, f"data.test_path={tmp_path / 'dev.txt'}", f"model_uri={saved}",
+                                   f"output_dir={tmp_path / 'eval'}"])) == expected.metrics
+
+
+def test_training_seed_ensemble_refuses_models_of_another_task(tiny_model, tmp_path):
+    folders = []
+    for seed in (1, 2):
+        model, tok = tiny_model("single_label", LABELS)
+        folders.append(str(TaskModel(model, tok, TaskMeta("single_label", LABELS, 8, 2)).save(tmp_path / str(seed))))
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose("seed_ensemble", ["data=re3d", f"model_uris=[{','.join(folders)}]"])
+    with pytest.raises(ValueError, match="the models do 'single_label' but data=re3d is 'token'"):
+        build_seed_ensemble(cfg)
+
+
+def test_without_model_uris_the_latest_seed_group_of_the_dataset_is_taken(mlflow_store):
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose("seed_ensemble", ["data=re3d"])
+    with pytest.raises(LookupError, match="no seed summary of re3d: train a seed group"):
+        member_uris(cfg)
+    client = MlflowClient()
+    experiment_id = client.create_experiment("re3d")
+
+    def group(name: str, dataset: str) -> list[str]:
+        ids = []
+        for seed in (1, 2):
+            run = client.create_run(experiment_id, tags={"dataset": dataset, "seed_group": name,
+                                                         "model_uri": f"models:/m-{name}{seed}"})
+            client.set_terminated(run.info.run_id)
+            ids.append(run.info.run_id)
+        summarize(client, ids)
+        return [f"models:/m-{name}{seed}" for seed in (1, 2)]
+
+    older = group("older", "re3d")
+    assert sorted(member_uris(cfg)) == sorted(older)
+    newer = group("newer", "re3d")
+    group("other", "cameo_ner")  # the latest group, but of another dataset
+    assert sorted(member_uris(cfg)) == sorted(newer)
+    cfg.model_uris = ["a", "b"]
+    assert member_uris(cfg) == ["a", "b"]

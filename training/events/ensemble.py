@@ -13,7 +13,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
-from inference.ensemble_typer import EnsembleTyper
+from inference.ensemble import Ensemble
 from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
 from inference.task_model import TaskMeta
@@ -40,7 +40,7 @@ def build_ensemble(cfg: DictConfig) -> float:
     first = members[0].meta
     meta = TaskMeta(task="ensemble", labels=list(first.labels), max_length=first.max_length, stride=first.stride,
                     pool=first.pool, dataset=cfg.data.name)
-    ensemble = EnsembleTyper(members, list(cfg.weights), meta)
+    ensemble = Ensemble(members, list(cfg.weights), meta)
     dev = list(load_splits(cfg.data).splits["dev"])
     tags = {"dataset": cfg.data.name, "task": "ensemble", "approach": "ensemble", "members": ",".join(uris),
             **git_tags()}

@@ -8,7 +8,7 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 
-from inference.ensemble_typer import EnsembleTyper
+from inference.ensemble import Ensemble
 from inference.similarity_typer import SimilarityTyper
 from inference.task_model import classify
 from training.events.case_eval import log_case_metrics
@@ -23,7 +23,7 @@ class TyperRun:
     folder: Path
 
 
-def log_typer(typer: SimilarityTyper | EnsembleTyper, dev: list[dict], label_file: str,
+def log_typer(typer: SimilarityTyper | Ensemble, dev: list[dict], label_file: str,
               output_dir: Path) -> TyperRun:
     """Score ``typer`` on dev, save it under ``output_dir/model`` and log both to the active run."""
     probs = typer.text_probs([ex["text"] for ex in dev])

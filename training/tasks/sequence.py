@@ -11,7 +11,7 @@ from datasets import Dataset
 from sklearn.metrics import confusion_matrix
 from transformers import DataCollatorWithPadding, EvalPrediction, PreTrainedTokenizerBase
 
-from inference.task_model import TaskModel, decide_labels
+from inference.task_model import Decisions, decide_labels
 from inference.windows import Windows, pool_text_logits, text_windows
 from training.data.base import Example
 from training.metrics import binarize, multi_label_metrics, single_label_metrics
@@ -112,7 +112,7 @@ def trainer_metrics(examples: list[Example], windows: Windows, labels: list[str]
     return compute
 
 
-def evaluate(model: TaskModel, examples: list[Example]) -> Evaluation:
+def evaluate(model: Decisions, examples: list[Example]) -> Evaluation:
     """Score a task model (with its saved thresholds) through the same path the predictor uses."""
     probs = model.text_probs([ex["text"] for ex in examples])
     meta = model.meta

@@ -9,7 +9,7 @@ import numpy as np
 from datasets import Dataset
 from transformers import DataCollatorForTokenClassification, EvalPrediction, PreTrainedTokenizerBase
 
-from inference.task_model import TaskModel
+from inference.task_model import Decisions
 from inference.windows import Windows, merge_word_logits, word_labels, word_windows
 from training.data.base import Example
 from training.metrics import token_metrics
@@ -69,7 +69,7 @@ def trainer_metrics(examples: list[Example], windows: Windows,
     return compute
 
 
-def evaluate(model: TaskModel, examples: list[Example]) -> Evaluation:
+def evaluate(model: Decisions, examples: list[Example]) -> Evaluation:
     """Score a task model on examples through the same windowed path the predictor uses."""
     return score(examples, model.word_probs([ex["tokens"] for ex in examples]), model.meta.labels)
 

@@ -1,0 +1,84 @@
+"""A weighted average of several models' probabilities, served as one model.
+
+Two kinds share the folder layout (``conflict_news.json``, ``ensemble.json`` with
+``{"members": [{"dir", "weight"}]}`` and one sub-folder per member; all members have the same labels in the same
+order):
+
+- an event typer ensemble (``task: ensemble``): single-label typers, e.g. a fine-tuned classifier and the
+  zero-shot typer;
+- a seed ensemble (``ensemble: true``, schema 3): models of one task trained with different seeds, equally
+  weighted. It tags, classifies and finds entities as one model of that task would; multi-label members are
+  decided at 0.5, since their own tuned thresholds do not carry over to the mean.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from inference.task_model import Decisions, TaskMeta, read_meta, write_meta
+
+ENSEMBLE_FILE = "ensemble.json"
+TYPER_TASKS = ("single_label", "similarity", "ensemble")
+
+
+class Ensemble(Decisions):
+    """``text_probs`` (text tasks) or ``word_probs`` (token tasks): the weighted mean of the members'."""
+
+    def __init__(self, members: list, weights: list[float], meta: TaskMeta) -> None:
+        if len(members) != len(weights) or not members:
+            raise ValueError("an ensemble needs one weight per member, and at least one member")
+        for member in members:
+            if meta.task == "ensemble" and member.meta.task not in TYPER_TASKS:
+                raise ValueError(f"typer ensemble members must be single-label typers, not {member.meta.task!r}")
+            if meta.task != "ensemble" and member.meta.task != meta.task:
+                raise ValueError(f"seed ensemble members must all do {meta.task!r}, not {member.meta.task!r}")
+            if list(member.meta.labels) != list(meta.labels):
+                raise ValueError(f"ensemble member labels differ: {member.meta.labels} vs {meta.labels}")
+        total = float(sum(weights))
+        self.members, self.weights, self.meta = members, [w / total for w in weights], meta
+
+    @classmethod
+    def of_seeds(cls, members: list) -> "Ensemble":
+        """Equally weighted models of one task and label set (e.g. one per training seed): a seed ensemble."""
+        if len(members) < 2:
+            raise ValueError(f"a seed ensemble needs at least two models, got {len(members)}")
+        kinds = {(member.meta.task, tuple(member.meta.labels)) for member in members}
+        if len(kinds) != 1:
+            raise ValueError(f"seed ensemble members must share their task and labels, got {sorted(kinds)}")
+        meta = replace(members[0].meta, thresholds={}, word_shapes=False, ensemble=True)
+        return cls(members, [1.0] * len(members), meta)
+
+    @classmethod
+    def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32,
+             backend: str = "torch") -> "Ensemble":
+        from inference.model_loading import load_task_model  # the loader dispatches back to this class
+
+        path = Path(path)
+        meta = read_meta(path)
+        spec = json.loads((path / ENSEMBLE_FILE).read_text(encoding="utf-8"))
+        members = [load_task_model(path / m["dir"], precision, batch_size, backend) for m in spec["members"]]
+        return cls(members, [m["weight"] for m in spec["members"]], meta)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        spec = []
+        for i, (member, weight) in enumerate(zip(self.members, self.weights)):
+            name = f"member_{i}"
+            member.save(path / name)
+            spec.append({"dir": name, "weight": weight})
+        write_meta(path, self.meta)
+        (path / ENSEMBLE_FILE).write_text(json.dumps({"members": spec}, indent=2), encoding="utf-8")
+        return path
+
+    def text_probs(self, texts: list[str]) -> np.ndarray:
+        """The weighted mean of the members' probabilities per text."""
+        return sum(w * m.text_probs(texts) for m, w in zip(self.members, self.weights))
+
+    def word_probs(self, words_batch: list[list[str]]) -> list[np.ndarray]:
+        """Per example, the weighted mean of the members' (n_words, n_labels) probabilities."""
+        per_member = [m.word_probs(words_batch) for m in self.members]
+        return [sum(w * probs for w, probs in zip(self.weights, parts)) for parts in zip(*per_member)]

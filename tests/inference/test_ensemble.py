@@ -1,0 +1,97 @@
+import json
+
+import numpy as np
+import pytest
+
+from inference.ensemble import Ensemble
+from inference.model_loading import load_task_model
+from inference.model_source import local_model_dir
+from inference.task_model import META_FILE, TaskMeta, TaskModel
+from tests.conftest import TINY
+from training.encoders import build_model
+
+LABELS = ["AIR_STRIKE", "ARREST", "NO_EVENT"]
+
+
+def _member(seed):
+    import torch
+
+    torch.manual_seed(seed)
+    model, tok = build_model(TINY, "single_label", LABELS)
+    return TaskModel(model, tok, TaskMeta("single_label", LABELS, 16, 4, pool="mean"), precision="fp32")
+
+
+def test_weighted_mean_and_round_trip(tmp_path):
+    a, b = _member(0), _member(1)
+    ensemble = Ensemble([a, b], [3, 1], TaskMeta("ensemble", LABELS, 16, 4))
+    texts = ["Jets bombed the bridge.", "Police detained him."]
+    expected = 0.75 * a.text_probs(texts) + 0.25 * b.text_probs(texts)
+    assert np.allclose(ensemble.text_probs(texts), expected)
+    folder = ensemble.save(tmp_path / "ensemble")
+    assert local_model_dir(tmp_path) == folder  # the members inside do not count as models of their own
+    loaded = load_task_model(folder, precision="fp32")
+    assert isinstance(loaded, Ensemble) and np.allclose(loaded.text_probs(texts), expected, atol=1e-6)
+
+
+def test_members_must_share_labels():
+    with pytest.raises(ValueError, match="labels differ"):
+        Ensemble([_member(0)], [1.0], TaskMeta("ensemble", ["A", "B", "C"], 16, 4))
+
+
+TAGS = ["O", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
+WORDS = [["Rebels", "attacked", "the", "town", "of", "Idlib", "on", "Monday", "."], ["Aleppo", "was", "calm"]]
+
+
+def _tagger(seed, **meta):
+    import torch
+
+    torch.manual_seed(seed)
+    model, tok = build_model(TINY, "token", TAGS)
+    return TaskModel(model, tok, TaskMeta("token", TAGS, 8, 2, **meta), precision="fp32")
+
+
+def test_a_seed_ensemble_tags_with_the_mean_and_loads_as_one_model(tmp_path):
+    a, b = _tagger(1), _tagger(2)
+    ensemble = Ensemble.of_seeds([a, b])
+    expected = [(pa + pb) / 2 for pa, pb in zip(a.word_probs(WORDS), b.word_probs(WORDS))]
+    assert all(np.allclose(got, want) for got, want in zip(ensemble.word_probs(WORDS), expected))
+    assert [[tag for tag, _ in row] for row in ensemble.tag_words(WORDS)] == [
+        [TAGS[k] for k in probs.argmax(axis=1)] for probs in expected]
+    texts = [" ".join(words) for words in WORDS]
+    folder = ensemble.save(tmp_path / "ensemble")
+    meta = json.loads((folder / META_FILE).read_text())
+    assert meta["ensemble"] is True and meta["schema_version"] == 3 and meta["task"] == "token"
+    assert local_model_dir(tmp_path) == folder
+    loaded = load_task_model(folder, precision="fp32")
+    assert isinstance(loaded, Ensemble) and loaded.meta.task == "token"
+    assert loaded.entities(texts) == ensemble.entities(texts)
+    with pytest.raises(ValueError, match="is a seed ensemble: load it with"):
+        TaskModel.load(folder)
+
+
+def test_older_code_refuses_a_seed_ensemble_folder_and_single_models_keep_their_schema(tmp_path, monkeypatch):
+    import inference.task_model as task_model
+
+    folder = Ensemble.of_seeds([_tagger(1), _tagger(2)]).save(tmp_path / "ensemble")
+    single = json.loads((folder / "member_0" / META_FILE).read_text())
+    assert single["schema_version"] == 1 and "ensemble" not in single and "word_shapes" not in single
+    monkeypatch.setattr(task_model, "SCHEMA_VERSION", 2)  # code from before seed ensembles
+    assert task_model.read_meta(folder / "member_0").task == "token"
+    with pytest.raises(ValueError, match="schema_version 3 is newer than this code"):
+        task_model.read_meta(folder)
+
+
+def test_a_seed_ensemble_drops_the_members_thresholds_and_needs_matching_members():
+    import torch
+
+    torch.manual_seed(0)
+    model, tok = build_model(TINY, "multi_label", LABELS)
+    multi = TaskModel(model, tok, TaskMeta("multi_label", LABELS, 16, 4, thresholds={"ARREST": 0.9}),
+                      precision="fp32")
+    assert Ensemble.of_seeds([multi, multi]).meta.thresholds == {}  # the mean is decided at 0.5
+    with pytest.raises(ValueError, match="at least two"):
+        Ensemble.of_seeds([multi])
+    with pytest.raises(ValueError, match="share their task and labels"):
+        Ensemble.of_seeds([multi, _member(0)])
+    with pytest.raises(ValueError, match="must all do 'multi_label'"):
+        Ensemble([multi, _member(0)], [1, 1], Ensemble.of_seeds([multi, multi]).meta)
