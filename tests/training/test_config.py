@@ -10,6 +10,7 @@ from training.fit import training_arguments
 
 DATASETS = sorted(p.stem for p in (CONF_DIR / "data").glob("*.yaml"))
 EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
+MODELS = sorted(p.stem for p in (CONF_DIR / "model").glob("*.yaml"))
 
 
 def _compose(overrides):
@@ -22,6 +23,20 @@ def test_data_configs_resolve(data):
     cfg = _compose([f"data={data}", "paths.output_dir=/tmp/x"])
     resolved = OmegaConf.to_container(cfg.data, resolve=True)
     assert resolved["name"] == data and resolved["task"] in {"token", "single_label", "multi_label"}
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_model_configs_resolve(model):
+    cfg = _compose([f"model={model}", "paths.output_dir=/tmp/x"])
+    resolved = OmegaConf.to_container(cfg.model, resolve=True)
+    assert resolved["name"] and resolved["source"] in {"minilm_package", "mpnet_parts", "path", "tiny"}
+
+
+def test_mpnet_is_cached_under_xdg_cache_home_or_home(monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert _compose(["model=mpnet"]).model.cache_dir == "~/.cache/conflict-news"
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache")
+    assert _compose(["model=mpnet"]).model.cache_dir == "/var/cache/conflict-news"
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
