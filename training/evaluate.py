@@ -6,8 +6,9 @@
 Writes ``<output_dir>/predictions.conll`` (token tasks) or ``predictions.jsonl`` (classification) and
 ``<output_dir>/metrics.json``, and logs both to MLflow, linked to the model when it is an MLflow LoggedModel.
 ``model_uri=[<uri>,<uri>,...]`` scores a seed ensemble: the mean of the models' probabilities
-(``inference.ensemble``; ``training.seed_ensemble`` saves one as a model of its own). ``data=case2021`` scores an event typer (alone or inside a packaged predictor) on
-CASE 2021 Task 2 subtasks 1-3 and on the six ACLED event types.
+(``inference.ensemble``; ``training.seed_ensemble`` saves one as a model of its own). ``data=case2021`` scores an
+event typer (alone or inside a packaged predictor) on CASE 2021 Task 2 subtasks 1-3 and on the six ACLED event
+types.
 """
 
 from __future__ import annotations

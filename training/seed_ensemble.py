@@ -25,6 +25,7 @@ from inference.task_model import TaskModel
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
 from training.data.base import Example
+from training.evaluate import check_compatible
 from training.metrics import PRIMARY_METRIC
 from training.seed_summary import SUMMARY_KIND
 from training.tasks import sequence, task_module, token
@@ -62,10 +63,10 @@ def build_seed_ensemble(cfg: DictConfig) -> float:
     setup_tracking(cfg.mlflow)
     uris = member_uris(cfg)
     ensemble = Ensemble.of_seeds([load_task_model(local_model_dir(uri), cfg.precision) for uri in uris])
-    if ensemble.meta.task != cfg.data.task:
-        raise ValueError(f"the models do {ensemble.meta.task!r} but data={cfg.data.name} is {cfg.data.task!r}")
+    dev = list(load_splits(cfg.data).splits["dev"])
+    check_compatible(ensemble, cfg.data, dev, f"{cfg.data.name} dev")
     model_dir = ensemble.save(Path(cfg.paths.output_dir) / "model")
-    evaluation = task_module(cfg.data.task).evaluate(ensemble, list(load_splits(cfg.data).splits["dev"]))
+    evaluation = task_module(cfg.data.task).evaluate(ensemble, dev)
     primary = PRIMARY_METRIC[cfg.data.task]
     tags = {"dataset": cfg.data.name, "task": cfg.data.task, "approach": "seed_ensemble",
             "model_uris": ",".join(uris), "model_dir": str(model_dir), **git_tags()}

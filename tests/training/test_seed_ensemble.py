@@ -158,7 +158,7 @@ def test_training_seed_ensemble_refuses_models_of_another_task(tiny_model, tmp_p
         folders.append(str(TaskModel(model, tok, TaskMeta("single_label", LABELS, 8, 2)).save(tmp_path / str(seed))))
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose("seed_ensemble", ["data=re3d", f"model_uris=[{','.join(folders)}]"])
-    with pytest.raises(ValueError, match="the models do 'single_label' but data=re3d is 'token'"):
+    with pytest.raises(ValueError, match="model does 'single_label' but data=re3d is 'token'"):
         build_seed_ensemble(cfg)
 
 
