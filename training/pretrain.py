@@ -5,8 +5,9 @@
 
 Texts come from the train split of each dataset under ``corpora`` (labels are ignored); their dev splits are the
 held-out text on which the masked-LM loss is measured before and after. Texts are joined with ``[SEP]`` and cut
-into blocks of ``max_length`` tokens; the last, shorter block is kept. The encoder (with its MLM head) and
-tokenizer are saved to ``save_dir``; the run logs the corpus sizes and the dev loss and perplexity.
+into blocks of ``max_length`` tokens; the last, shorter block is kept. The MLM head scores the masked positions
+only (``MaskedPositionsTrainer``). The encoder (with its MLM head) and tokenizer are saved to ``save_dir``; the run
+logs the corpus sizes and the dev loss and perplexity.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from pathlib import Path
 
 import hydra
 import mlflow
+import torch
+import torch.nn.functional as F
 from datasets import Dataset
 from omegaconf import DictConfig, open_dict
-from transformers import DataCollatorForLanguageModeling, PreTrainedTokenizerBase, Trainer, set_seed
+from transformers import DataCollatorForLanguageModeling, PreTrainedModel, PreTrainedTokenizerBase, Trainer, set_seed
 
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
@@ -40,6 +43,34 @@ def blocks(texts: list[str], tokenizer: PreTrainedTokenizerBase, max_length: int
     size = max_length - 2
     return [[tokenizer.cls_token_id, *stream[i:i + size], tokenizer.sep_token_id]
             for i in range(0, len(stream), size)]
+
+
+MLM_HEADS = ("cls", "lm_head")  # the masked-LM head's attribute: BERT-like models, MPNet/RoBERTa-like models
+
+
+def masked_lm_loss(model: PreTrainedModel, inputs: dict[str, torch.Tensor],
+                   num_items: torch.Tensor | int | None = None) -> torch.Tensor:
+    """The model's masked-LM cross-entropy with its head applied to the masked positions (``labels`` not -100)
+    only: ``model(**inputs).loss`` without scoring the whole vocabulary at every position. Averaged over the
+    masked positions, or summed and divided by ``num_items`` (the Trainer's count under gradient accumulation)."""
+    head = next((getattr(model, name) for name in MLM_HEADS if hasattr(model, name)), None)
+    if head is None:
+        raise TypeError(f"{type(model).__name__} has no masked-LM head (looked for {', '.join(MLM_HEADS)})")
+    labels = inputs["labels"]
+    hidden = model.base_model(**{k: v for k, v in inputs.items() if k != "labels"}).last_hidden_state
+    masked = labels != -100
+    logits = head(hidden[masked]).float()
+    if num_items is None:
+        return F.cross_entropy(logits, labels[masked])
+    return F.cross_entropy(logits, labels[masked], reduction="sum") / num_items
+
+
+class MaskedPositionsTrainer(Trainer):
+    """A Trainer whose loss is ``masked_lm_loss``: about 15% of the positions reach the vocabulary-sized head."""
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        loss = masked_lm_loss(model, inputs, num_items_in_batch)
+        return (loss, {"loss": loss}) if return_outputs else loss
 
 
 LABEL_EXTRAS = ("sentences",)  # source keys that only add labels (ipe_docs: the labels of each document's sentences)
@@ -82,12 +113,13 @@ def pretrain(cfg: DictConfig) -> Path:
         mlflow.log_params({**{f"texts.{k}": v for k, v in counts.items()},
                            "blocks.train": len(train_blocks), "blocks.dev": len(dev_blocks),
                            "tokens.train": sum(map(len, train_blocks))})
-        trainer = Trainer(model=model, args=training_arguments(cfg, Path(cfg.paths.output_dir) / "checkpoints"),
-                          train_dataset=Dataset.from_dict({"input_ids": train_blocks}),
-                          eval_dataset=Dataset.from_dict({"input_ids": dev_blocks}),
-                          data_collator=DataCollatorForLanguageModeling(tokenizer, mlm_probability=cfg.mlm_probability,
-                                                                        seed=cfg.seed),
-                          callbacks=[MlflowMetricsCallback()])
+        args = training_arguments(cfg, Path(cfg.paths.output_dir) / "checkpoints")
+        args.prediction_loss_only = True  # evaluation needs the loss only
+        trainer = MaskedPositionsTrainer(
+            model=model, args=args, train_dataset=Dataset.from_dict({"input_ids": train_blocks}),
+            eval_dataset=Dataset.from_dict({"input_ids": dev_blocks}),
+            data_collator=DataCollatorForLanguageModeling(tokenizer, mlm_probability=cfg.mlm_probability, seed=cfg.seed),
+            callbacks=[MlflowMetricsCallback()])
         before = trainer.evaluate()["eval_loss"]
         trainer.train()
         after = trainer.evaluate()["eval_loss"]

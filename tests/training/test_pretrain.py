@@ -6,13 +6,14 @@ import json
 
 import mlflow
 import pytest
+import torch
 from hydra import compose, initialize_config_dir
 
 from tests.conftest import CONF_DIR
 from training.encoders import build_model
 from training.data import load_splits
 from training.data.base import DataFormatError
-from training.pretrain import blocks, corpus_texts, pretrain
+from training.pretrain import blocks, corpus_texts, masked_lm_loss, pretrain
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
 SATP = "Militants shot dead two policemen.\t1\t0\t0\t0\nAn IED exploded near a market.\t0\t1\t0\t0\n"
@@ -70,3 +71,20 @@ def test_corpus_texts_read_documents_without_their_sentence_labels(tmp_path):
     assert texts == {"train": ["Police fired at a crowd."], "dev": ["A quiet day."]}
     assert counts == {"ipe_docs.train": 1, "ipe_docs.dev": 1}
     assert cfg.corpora.ipe_docs.train.sentences.endswith("missing_sents.jsonl")  # the config is left as it was
+
+
+def test_masked_positions_loss_is_the_models_own(tiny_model):
+    model, tokenizer = tiny_model("masked_lm", [])
+    model.eval()
+    input_ids = torch.tensor(blocks(["Rebels shelled the town of Idlib on Monday.", "Police arrested five."],
+                                    tokenizer, max_length=8)[:2])
+    labels = torch.full_like(input_ids, -100)
+    for row, col in [(0, 2), (1, 1), (1, 3)]:
+        labels[row, col] = input_ids[row, col]
+    inputs = {"input_ids": input_ids, "attention_mask": torch.ones_like(input_ids), "labels": labels}
+    with torch.no_grad():
+        expected = float(model(**inputs).loss)
+        assert float(masked_lm_loss(model, inputs)) == pytest.approx(expected, rel=1e-5)
+        assert float(masked_lm_loss(model, inputs, num_items=6)) == pytest.approx(expected / 2, rel=1e-5)
+    with pytest.raises(TypeError, match="has no masked-LM head"):
+        masked_lm_loss(model.base_model, inputs)
