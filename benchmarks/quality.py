@@ -30,16 +30,12 @@ from training import config  # noqa: F401  (registers the Hydra schema and PROJE
 from inference.model_source import local_model_dir
 from inference.task_model import META_FILE, TaskModel
 from training.data import load_splits
+from training.metrics import comparable_metric
 from training.run_table import primary_metric
 from training.seed_ensemble import ensemble_evaluation
 from training.seed_summary import summarize_sweep
 from training.tracking import PROJECT_ROOT, git_tags, setup_tracking, tracked_run, tracking_uri
 from training.train import train
-
-
-# Multi-label runs keep tuned thresholds only when they beat 0.5 on dev folds that did not choose them; the kept
-# model's dev score is then in-sample. Its held-out counterpart (training.metrics.choose_thresholds) is tabled.
-HELD_OUT = {"dev_example_f1": "dev_thresholds.held_out"}
 
 
 @dataclass
@@ -92,14 +88,14 @@ def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path, uri: str) -> tu
 
 
 def _source(name: str, logged: set[str]) -> str:
-    """The held-out counterpart of ``name`` (``HELD_OUT``) when it was logged, else ``""``."""
-    held_out = HELD_OUT.get(name)
-    return held_out if held_out in logged else ""
+    """The held-out counterpart of ``name`` (``training.metrics.HELD_OUT``) when it was logged, else ``""``."""
+    source = comparable_metric(name, logged)
+    return source if source != name else ""
 
 
 def table_rows(client: MlflowClient, dataset: str, summary_id: str, references: dict[str, float]) -> list[Row]:
     """One row per reference metric of the dataset (its primary metric when it has no reference), from its
-    held-out counterpart where the runs logged one (``HELD_OUT``)."""
+    held-out counterpart where the runs logged one (``training.metrics.HELD_OUT``)."""
     summary = client.get_run(summary_id)
     metrics = summary.data.metrics
     names = list(references) or [primary_metric(summary.data.tags["task"])]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from seqeval.metrics import classification_report as seqeval_report
 from seqeval.metrics import f1_score as seqeval_f1
@@ -9,7 +11,18 @@ from sklearn.metrics import accuracy_score, classification_report, f1_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
 PRIMARY_METRIC = {"token": "f1_micro", "single_label": "f1_macro", "multi_label": "example_f1"}
+# Multi-label runs keep tuned thresholds only when they beat 0.5 on dev folds that did not choose them; the kept
+# model's dev score is then in-sample. Runs are compared (sweeps, run tables, benchmarks) by its held-out
+# counterpart (``choose_thresholds``), where it was logged.
+HELD_OUT = {"dev_example_f1": "dev_thresholds.held_out"}
 GRID = np.round(np.arange(0.05, 0.951, 0.05), 2)  # candidate multi-label thresholds
+
+
+def comparable_metric(name: str, logged: Iterable[str]) -> str:
+    """The metric runs are compared by in place of the dev metric ``name``: its held-out counterpart
+    (``HELD_OUT``) when it is among the ``logged`` metric names, else ``name`` itself."""
+    held_out = HELD_OUT.get(name)
+    return held_out if held_out is not None and held_out in set(logged) else name
 
 
 def token_metrics(gold: list[list[str]], pred: list[list[str]]) -> tuple[dict[str, float], dict]:

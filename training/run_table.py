@@ -10,7 +10,7 @@ import pandas as pd
 from mlflow.entities import Run
 from mlflow.tracking import MlflowClient
 
-from training.metrics import PRIMARY_METRIC
+from training.metrics import PRIMARY_METRIC, comparable_metric
 
 KEY_PARAMS = {"seed": "seed", "trainer.learning_rate": "learning_rate", "trainer.num_train_epochs": "epochs",
               "trainer.per_device_train_batch_size": "batch_size", "data.max_length": "max_length"}
@@ -45,7 +45,8 @@ def experiments_table(client: MlflowClient) -> pd.DataFrame:
 
 def runs_table(experiment_names: list[str] | None = None) -> pd.DataFrame:
     """One row per run: experiment, name, status, dataset/task/encoder/approach/kind tags, key params, and the
-    dev primary metric (``score``; for seed summaries the mean, with ``score_std``). Best score first."""
+    dev metric runs are compared by (``metric``, ``score``; for seed summaries the mean, with ``score_std``): the
+    primary one, or for multi-label runs its held-out counterpart where logged. Best score first."""
     ids = {e.experiment_id: e.name for e in mlflow.search_experiments()}
     runs = mlflow.search_runs(experiment_names=experiment_names or list(ids.values()), output_format="list",
                               max_results=50000)
@@ -53,8 +54,11 @@ def runs_table(experiment_names: list[str] | None = None) -> pd.DataFrame:
     for run in runs:
         tags, params, metrics = run.data.tags, run.data.params, run.data.metrics
         task = tags.get("task")
-        metric = primary_metric(task) if task in PRIMARY_METRIC else None
         summary = tags.get("kind") == "seed_summary"
+        metric = None
+        if task in PRIMARY_METRIC:
+            logged = {name.removesuffix("_mean") for name in metrics} if summary else metrics
+            metric = comparable_metric(primary_metric(task), logged)
         rows.append({"experiment": ids.get(run.info.experiment_id, run.info.experiment_id),
                      "run_id": run.info.run_id, "run_name": run.info.run_name, "status": run.info.status,
                      **{tag: tags.get(tag) for tag in TAGS},

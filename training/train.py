@@ -11,6 +11,7 @@ from pathlib import Path
 
 import hydra
 import mlflow
+from mlflow.entities import Run
 from omegaconf import DictConfig, OmegaConf
 from transformers import set_seed
 
@@ -21,7 +22,7 @@ from training.events.case_eval import log_case_metrics
 from training.figures import log_confusion_matrix, log_per_label_f1, log_pr_curves, log_training_curves
 from training.fit import FitResult, fit
 from training.loss import check_scheme
-from training.metrics import PRIMARY_METRIC, binarize
+from training.metrics import PRIMARY_METRIC, binarize, comparable_metric
 from training.run_identity import (CHECKPOINTS_TAG, PROCESS_TAG, data_digest, finished_run, identity_tags,
                                    interrupted_run, process_tag)
 from training.seed_summary import write_marker
@@ -31,10 +32,11 @@ from training.tracking import (git_tags, log_config, log_dataset, log_report, lo
 
 
 def train(cfg: DictConfig) -> float:
-    """Train, evaluate on dev and log everything; returns the dev primary metric (for sweeps).
+    """Train, evaluate on dev and log everything; returns the dev score runs are compared by (for sweeps): the
+    primary metric, or for multi-label runs its held-out counterpart (``training.metrics.comparable_metric``).
 
     An identical configuration (same config, data and git commit) that already finished is not trained again
-    unless ``force=true``: its dev metric is returned instead. One that was interrupted after saving an epoch
+    unless ``force=true``: its score is returned instead. One that was interrupted after saving an epoch
     checkpoint is resumed from it, in the same MLflow run, unless ``resume=false`` or ``force=true``;
     ``resume=<run id>`` names the run (one left RUNNING by a process this host cannot see).
     """
@@ -51,9 +53,9 @@ def train(cfg: DictConfig) -> float:
     done = None if cfg.force else finished_run(experiment_id, identity["config_hash"], tags["git_commit"])
     if done is not None:
         write_marker(output_dir, done, skipped=True)
-        score = done.data.metrics[f"dev_{primary}"]
-        print(f"skipped: this configuration already finished as run {done.info.run_id} (dev {primary} "
-              f"{score:.4f}); pass force=true to train it again")
+        name, score = comparable_score(done, primary)
+        print(f"skipped: this configuration already finished as run {done.info.run_id} ({name} {score:.4f}); "
+              "pass force=true to train it again")
         return score
     resumed = None
     if cfg.resume is not False and not cfg.force:  # true: the latest interrupted run; a run id: that one
@@ -96,8 +98,18 @@ def train(cfg: DictConfig) -> float:
         print(f"MLflow run id: {run.info.run_id}")
         print(f"model URI: {model_uri or '(not logged: mlflow.log_model=false)'}")
         print(f"model folder: {result.model_dir}")
-    write_marker(output_dir, mlflow.get_run(run.info.run_id), skipped=False)
-    return evaluation.metrics[primary]
+    finished = mlflow.get_run(run.info.run_id)
+    write_marker(output_dir, finished, skipped=False)
+    name, score = comparable_score(finished, primary)
+    if name != f"dev_{primary}":
+        print(f"{name}: {score:.4f} (the score sweeps compare)")
+    return score
+
+
+def comparable_score(run: Run, primary: str) -> tuple[str, float]:
+    """The name and value of the dev metric a run is compared by (``comparable_metric`` of its primary one)."""
+    name = comparable_metric(f"dev_{primary}", run.data.metrics)
+    return name, run.data.metrics[name]
 
 
 def log_figures(cfg: DictConfig, result: FitResult) -> None:
