@@ -76,9 +76,11 @@ class Ensemble(Decisions):
 
     def text_probs(self, texts: list[str]) -> np.ndarray:
         """The weighted mean of the members' probabilities per text."""
+        self.check_task(tags_words=False)
         return sum(w * m.text_probs(texts) for m, w in zip(self.members, self.weights))
 
     def word_probs(self, words_batch: list[list[str]]) -> list[np.ndarray]:
         """Per example, the weighted mean of the members' (n_words, n_labels) probabilities."""
+        self.check_task(tags_words=True)
         per_member = [m.word_probs(words_batch) for m in self.members]
         return [sum(w * probs for w, probs in zip(self.weights, parts)) for parts in zip(*per_member)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -75,17 +76,27 @@ def write_meta(path: str | Path, meta: TaskMeta) -> None:
     (Path(path) / META_FILE).write_text(json.dumps(fields, indent=2), encoding="utf-8")
 
 
-class Decisions:
+class Decisions(ABC):
     """Tags and entities from probabilities, for one model or an ensemble (``classify`` decides text labels):
-    subclasses set ``meta`` and give ``word_probs`` (token tasks) or ``text_probs`` (text tasks)."""
+    subclasses set ``meta`` and give ``word_probs`` (token tasks) and ``text_probs`` (text tasks), each starting
+    with ``check_task``."""
 
     meta: TaskMeta
 
+    @abstractmethod
     def word_probs(self, words_batch: list[list[str]]) -> list[np.ndarray]:
-        raise NotImplementedError
+        """Per example, (n_words, n_labels) probabilities (token tasks)."""
 
+    @abstractmethod
     def text_probs(self, texts: list[str]) -> np.ndarray:
-        raise NotImplementedError
+        """(n_texts, n_labels) probabilities (text tasks)."""
+
+    def check_task(self, tags_words: bool) -> None:
+        """Refuse to tag words with a text model (``tags_words``) or to classify texts with a token model."""
+        if tags_words and self.meta.task != "token":
+            raise ValueError(f"a {self.meta.task} model classifies texts; tagging words needs a token model")
+        if not tags_words and self.meta.task == "token":
+            raise ValueError("a token model tags words; classifying texts needs a text model")
 
     def tag_words(self, words_batch: list[list[str]]) -> list[list[tuple[str, float]]]:
         """Per example, ``(tag, probability)`` of every word."""
@@ -157,6 +168,7 @@ class TaskModel(Decisions):
     # token tasks
     def word_probs(self, words_batch: list[list[str]]) -> list[np.ndarray]:
         """Per example, (n_words, n_labels) probabilities."""
+        self.check_task(tags_words=True)
         windows = word_windows(self.tokenizer, words_batch, self.meta.max_length, self.meta.stride,
                                self.meta.word_shapes)
         return merge_word_logits(windows, self._forward(windows))
@@ -164,6 +176,7 @@ class TaskModel(Decisions):
     # text tasks
     def text_probs(self, texts: list[str]) -> np.ndarray:
         """(n_texts, n_labels) probabilities: softmax (single-label) or sigmoid (multi-label), pooled over windows."""
+        self.check_task(tags_words=False)
         windows = text_windows(self.tokenizer, texts, self.meta.max_length, self.meta.stride)
         logits = np.stack(self._forward(windows)) if len(windows) else np.zeros((0, len(self.meta.labels)))
         return pool_text_logits(windows, logits, len(texts), self.meta.task == "multi_label", self.meta.pool)

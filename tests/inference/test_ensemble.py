@@ -95,3 +95,14 @@ def test_a_seed_ensemble_drops_the_members_thresholds_and_needs_matching_members
         Ensemble.of_seeds([multi, _member(0)])
     with pytest.raises(ValueError, match="must all do 'multi_label'"):
         Ensemble([multi, _member(0)], [1, 1], Ensemble.of_seeds([multi, multi]).meta)
+
+
+def test_models_and_ensembles_refuse_the_other_kind_of_input():
+    tagger, typer = _tagger(1), _member(0)
+    seeds, typers = Ensemble.of_seeds([tagger, _tagger(2)]), Ensemble.of_seeds([typer, _member(1)])
+    for model in (typer, typers):
+        with pytest.raises(ValueError, match="a single_label model classifies texts; tagging words needs"):
+            model.entities(["Rebels attacked Idlib."])
+    for model in (tagger, seeds):
+        with pytest.raises(ValueError, match="a token model tags words; classifying texts needs"):
+            model.text_probs(["Rebels attacked Idlib."])
