@@ -1,8 +1,9 @@
 """What makes two training runs the same: config fingerprints, a finished run to skip to, an interrupted run to
 resume.
 
-``config_hash`` covers the resolved config (minus where outputs go, where the data files are, how the run is named,
-and whether it may skip, resume or keep checkpoints) and a digest of the data actually read; ``seed_group`` is the
+``config_hash`` covers the resolved config (minus where outputs go, where the data files and a local encoder are,
+how the run is named, and whether it may skip, resume or keep checkpoints), a digest of the data actually read
+and, for a local encoder folder (``model.source: path``, e.g. ``model=dapt``), a digest of its files; ``seed_group`` is the
 same without the seed, so the runs of a seed sweep share it. A run is skipped when one with the same ``config_hash``
 and git commit already FINISHED in the experiment, and resumed from its last epoch checkpoint when it was
 interrupted instead.
@@ -24,9 +25,9 @@ from omegaconf import DictConfig, OmegaConf
 from transformers.trainer import OPTIMIZER_NAME, TRAINER_STATE_NAME
 from transformers.trainer_utils import sort_checkpoints
 
-# config keys that do not change what is trained (the data digest stands for the files read)
+# config keys that do not change what is trained (the data and encoder digests stand for the files read)
 IGNORED_KEYS = ("paths", "mlflow.run_name", "mlflow.tracking_uri", "force", "resume", "keep_checkpoints",
-                "trainer.save_only_model", "data.train.path", "data.dev.path")
+                "trainer.save_only_model", "data.train.path", "data.dev.path", "model.path")
 CHECKPOINTS_TAG = "checkpoints_dir"  # where a run's epoch checkpoints are written, for resuming it
 PROCESS_TAG = "process"  # host:pid:start of the process training the run, to tell a live RUNNING run from a dead one
 
@@ -38,6 +39,23 @@ def data_digest(splits: dict[str, Iterable[dict]]) -> str:
         digest.update(name.encode())
         for example in splits[name]:
             digest.update(json.dumps(example, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def encoder_digest(model_cfg: DictConfig) -> str:
+    """SHA-256 of the names and bytes of every file of a local encoder folder (``source: path``), so that an
+    encoder trained again in the same folder is another run; ``""`` for packaged and built-in encoders."""
+    if model_cfg.get("source") != "path":
+        return ""
+    folder = Path(model_cfg.path)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"model.path={folder}: no such encoder folder")
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(folder).as_posix().encode())
+        with file.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -55,7 +73,8 @@ def fingerprint(cfg: DictConfig, digest: str, ignore: Iterable[str] = ()) -> str
 
 
 def identity_tags(cfg: DictConfig, digest: str) -> dict[str, str]:
-    """``config_hash`` (skip detection) and ``seed_group`` (seed aggregation) tags."""
+    """``config_hash`` (skip detection) and ``seed_group`` (seed aggregation) tags for the data ``digest``."""
+    digest += encoder_digest(cfg.model)
     return {"config_hash": fingerprint(cfg, digest), "seed_group": fingerprint(cfg, digest, ignore=["seed"])}
 
 

@@ -30,6 +30,23 @@ def test_config_hash_ignores_file_locations_but_not_content_settings_or_seed():
     assert reseeded["config_hash"] != base["config_hash"] and reseeded["seed_group"] == base["seed_group"]
 
 
+def test_config_hash_covers_a_local_encoders_files_not_their_folder(tmp_path):
+    encoder = tmp_path / "encoder"
+    encoder.mkdir()
+    (encoder / "config.json").write_text("{}")
+    (encoder / "model.safetensors").write_bytes(b"weights 1")
+    base = _tags(["model=local", f"model.path={encoder}"])
+    assert base["config_hash"] != _tags([])["config_hash"]
+    moved = tmp_path / "moved"
+    encoder.rename(moved)
+    assert _tags(["model=local", f"model.path={moved}"]) == base
+    (moved / "model.safetensors").write_bytes(b"weights 2")  # pretrained again into the same folder
+    retrained = _tags(["model=local", f"model.path={moved}"])
+    assert retrained["config_hash"] != base["config_hash"] and retrained["seed_group"] != base["seed_group"]
+    with pytest.raises(FileNotFoundError, match="model.path=.*missing: no such encoder folder"):
+        _tags(["model=local", f"model.path={tmp_path / 'missing'}"])
+
+
 def test_config_hash_of_a_dataset_without_a_dev_file():
     # cameo_class carves its dev split from train: data.dev is null
     assert _tags(["data=cameo_class"]) == _tags(["data=cameo_class", "data.train.path=/elsewhere/train.tsv"])
