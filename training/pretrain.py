@@ -118,7 +118,8 @@ def pretrain(cfg: DictConfig) -> Path:
         trainer = MaskedPositionsTrainer(
             model=model, args=args, train_dataset=Dataset.from_dict({"input_ids": train_blocks}),
             eval_dataset=Dataset.from_dict({"input_ids": dev_blocks}),
-            data_collator=DataCollatorForLanguageModeling(tokenizer, mlm_probability=cfg.mlm_probability, seed=cfg.seed),
+            data_collator=DataCollatorForLanguageModeling(tokenizer, mlm_probability=cfg.mlm_probability,
+                                                          seed=cfg.seed),
             callbacks=[MlflowMetricsCallback()])
         before = trainer.evaluate()["eval_loss"]
         trainer.train()
