@@ -44,23 +44,31 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each sentence, whitespace trimmed; blank lines always end a sentence.
 
     A period ends a sentence unless it closes a known abbreviation or an initial, or the next word starts
-    in lower case (in a text with no upper-case letter at all, such as lower-cased wire text, case is ignored).
+    in lower case. Case is ignored in a paragraph where no candidate sentence end is followed by an upper-case
+    letter: lower-cased text, such as the body of a lower-cased wire story under a cased dateline.
     """
-    cased = any(ch.isupper() for ch in text)
     cuts = {0, len(text)}
     for match in PARAGRAPH.finditer(text):
         cuts.update(match.span())
-    for match in BOUNDARY.finditer(text):
-        end = match.end()
-        following = FOLLOWING.match(text, end)
-        if following is None or (cased and following.group(1).islower()):
-            continue
-        if _is_abbreviation(text, match.start() + len(match.group(0).rstrip("\"'”’)]")), following.group(1)):
-            continue
-        cuts.add(end)
+    paragraphs = sorted(cuts)
+    for start, end in zip(paragraphs, paragraphs[1:]):
+        cuts.update(_sentence_ends(text, start, end))
     bounds = sorted(cuts)
     spans = (_trim(text, a, b) for a, b in zip(bounds, bounds[1:]))
     return [span for span in spans if span is not None]
+
+
+def _sentence_ends(text: str, start: int, end: int) -> list[int]:
+    """Offsets where a sentence ends inside the paragraph ``text[start:end]``."""
+    candidates = []
+    for match in BOUNDARY.finditer(text, start, end):
+        following = FOLLOWING.match(text, match.end(), end)
+        if following is not None:
+            candidates.append((match, following.group(1)))
+    cased = any(first.isupper() for _, first in candidates)
+    return [match.end() for match, first in candidates
+            if not (cased and first.islower())
+            and not _is_abbreviation(text, match.start() + len(match.group(0).rstrip("\"'”’)]")), first)]
 
 
 def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -31,3 +31,11 @@ def test_clauses_split_at_semicolons_and_conjunctions():
     assert _pieces(text, split_clauses(text, 0, len(text))) == [
         "Rebels shelled the town", "troops clashed with them near Idlib", "and police arrested two men."]
     assert split_clauses(text, 0, 23) == [(0, 23)]
+
+
+def test_a_lower_cased_paragraph_under_a_cased_dateline_is_split():
+    text = ("This story is from March 10, 2002\n\n"
+            "lucknow: the committee sought a ban. holding a meeting, the UN envoy said so. mr. jilani agreed.")
+    assert _pieces(text, split_sentences(text)) == [
+        "This story is from March 10, 2002", "lucknow: the committee sought a ban.",
+        "holding a meeting, the UN envoy said so.", "mr. jilani agreed."]
