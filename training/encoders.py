@@ -71,6 +71,7 @@ def build_model(model_cfg: DictConfig, task: str, labels: list[str] | None = Non
     ``word_shapes`` (token tasks): room for word shapes as token types (``add_word_shape_embeddings``).
     ``attention_dropout``: the dropout on attention probabilities while training (None: the encoder's own)."""
     check_word_shapes(word_shapes, task)
+    check_attention_dropout(attention_dropout)
     model, tokenizer = _build(model_cfg, task, labels, attention_dropout)
     return (add_word_shape_embeddings(model) if word_shapes else model), tokenizer
 
@@ -89,12 +90,21 @@ def check_word_shapes(word_shapes: bool, task: str, model_cfg: DictConfig | None
                              f"model={model_cfg.name} ({config.model_type}) has none")
 
 
+def check_attention_dropout(value: float | None, model_cfg: DictConfig | None = None) -> None:
+    """Refuse an ``attention_dropout`` outside [0, 1) or (given ``model_cfg``) one the encoder's config has no
+    field for, before anything is trained."""
+    if value is None:
+        return
+    if not 0 <= value < 1:
+        raise ValueError(f"attention_dropout must be null or in [0, 1), not {value!r}")
+    if model_cfg is not None and model_cfg.source != "tiny":  # the tiny model is a BERT
+        _attention_dropout_field(AutoConfig.from_pretrained(pretrained_path(model_cfg)), value)
+
+
 def _attention_dropout_field(config: PretrainedConfig, value: float | None) -> dict:
     """The config field that sets ``value`` as the attention-probability dropout, as keyword arguments."""
     if value is None:
         return {}
-    if not 0 <= value < 1:
-        raise ValueError(f"attention_dropout must be null or in [0, 1), not {value!r}")
     for name in ATTENTION_DROPOUT_FIELDS:
         if hasattr(config, name):
             return {name: float(value)}

@@ -17,7 +17,7 @@ from transformers import set_seed
 
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
-from training.encoders import check_word_shapes
+from training.encoders import check_attention_dropout, check_word_shapes
 from training.events.case_eval import log_case_metrics
 from training.figures import log_confusion_matrix, log_per_label_f1, log_pr_curves, log_training_curves
 from training.fit import FitResult, fit
@@ -43,6 +43,7 @@ def train(cfg: DictConfig) -> float:
     set_seed(cfg.seed)
     check_scheme(cfg.class_weights, cfg.data.task)
     check_word_shapes(cfg.word_shapes, cfg.data.task, cfg.model)
+    check_attention_dropout(cfg.attention_dropout, cfg.model)
     data = load_splits(cfg.data)
     output_dir = Path(cfg.paths.output_dir)
     experiment_id = setup_tracking(cfg.mlflow)

@@ -1,9 +1,11 @@
 import pytest
 import torch
+from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from tests.conftest import CONF_DIR
-from training.encoders import build_model, mpnet_path
+from training.encoders import build_model, check_attention_dropout, mpnet_path
+from training.train import train
 
 
 def test_real_minilm_loads_from_its_package():
@@ -35,6 +37,16 @@ def test_attention_dropout_overrides_the_encoders_own_and_is_saved_in_its_config
 def test_attention_dropout_out_of_range_is_refused():
     with pytest.raises(ValueError, match=r"attention_dropout must be null or in \[0, 1\), not 1.5"):
         build_model(OmegaConf.load(CONF_DIR / "model" / "tiny.yaml"), "token", ["O", "B-LOC"], attention_dropout=1.5)
+    with pytest.raises(ValueError, match=r"attention_dropout must be null or in \[0, 1\), not -0.1"):
+        check_attention_dropout(-0.1, OmegaConf.load(CONF_DIR / "model" / "minilm.yaml"))
+    check_attention_dropout(0, OmegaConf.load(CONF_DIR / "model" / "minilm.yaml"))  # MiniLM has the field
+
+
+def test_training_refuses_a_bad_attention_dropout_before_loading_data():
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+        cfg = compose("train", overrides=["model=tiny", "attention_dropout=1.5", "data.train.path=/nonexistent"])
+    with pytest.raises(ValueError, match="attention_dropout must be null"):
+        train(cfg)
 
 
 def test_missing_mpnet_parts_name_the_install_command(tmp_path, monkeypatch):
