@@ -21,7 +21,7 @@ from inference.windows import Windows
 from training.config import explicit_training_arguments
 from training.data import LoadedData, label_list
 from training.encoders import build_model
-from training.loss import class_weights, label_counts, weighted_cross_entropy
+from training.loss import class_weights, label_counts, soft_cross_entropy, weighted_cross_entropy
 from training.metrics import PRIMARY_METRIC, binarize, choose_thresholds
 from training.tasks import sequence, task_module, token
 from training.tracking import MlflowMetricsCallback
@@ -56,9 +56,14 @@ def training_arguments(cfg: DictConfig, checkpoints_dir: Path, metric: str | Non
     return TrainingArguments(**args)
 
 
-def _loss(cfg: DictConfig, train_set: Dataset, labels: list[str]) -> Callable | None:
-    """The weighted cross-entropy ``cfg.class_weights`` asks for (its weights logged), or None: the model's own
-    loss."""
+def _loss(cfg: DictConfig, train_set: Dataset, labels: list[str], soft: bool) -> Callable | None:
+    """The soft-target cross-entropy for ``soft`` targets, the weighted cross-entropy ``cfg.class_weights`` asks
+    for (its weights logged), or None: the model's own loss."""
+    if soft:
+        if cfg.class_weights is not None:
+            raise ValueError(f"class_weights={cfg.class_weights} weighs label ids; data={cfg.data.name} trains on "
+                             "soft targets (scores): set class_weights=null")
+        return soft_cross_entropy
     if cfg.class_weights is None:
         return None
     weights = class_weights(label_counts(train_set["labels"], len(labels)), cfg.class_weights)
@@ -87,10 +92,11 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
         compute = module.trainer_metrics(dev_examples, dev_windows, labels)
     else:
         compute = module.trainer_metrics(dev_examples, dev_windows, labels, task == "multi_label", pool)
+    soft = "scores" in data.splits["train"].column_names
     args = training_arguments(cfg, checkpoints_dir, PRIMARY_METRIC[task])
     trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
                       data_collator=module.collator(tokenizer), compute_metrics=compute,
-                      callbacks=[MlflowMetricsCallback()], compute_loss_func=_loss(cfg, train_set, labels))
+                      callbacks=[MlflowMetricsCallback()], compute_loss_func=_loss(cfg, train_set, labels, soft))
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
 
     meta = TaskMeta(task=task, labels=labels, max_length=cfg.data.max_length, stride=cfg.data.stride,

@@ -1,7 +1,9 @@
-"""Class-weighted cross-entropy for the Trainer (``class_weights=sqrt_inverse``): rare labels weigh more.
+"""Losses the Trainer gets as ``compute_loss_func``.
 
-Token and single-label tasks only (their loss is a softmax cross-entropy); the weights are computed from the
-training targets after windowing, so they count what the loss sees.
+- Class-weighted cross-entropy (``class_weights=sqrt_inverse``): rare labels weigh more. Token and single-label
+  tasks only (their loss is a softmax cross-entropy); the weights are computed from the training targets after
+  windowing, so they count what the loss sees.
+- Soft-target cross-entropy, for single-label training sets whose targets are probabilities (distillation).
 """
 
 from __future__ import annotations
@@ -68,3 +70,17 @@ def weighted_cross_entropy(weights: torch.Tensor) -> Callable[..., torch.Tensor]
         return loss / items
 
     return compute
+
+
+def soft_cross_entropy(outputs: Mapping[str, torch.Tensor], labels: torch.Tensor,
+                       num_items_in_batch: torch.Tensor | int | None = None) -> torch.Tensor:
+    """A Trainer ``compute_loss_func`` for single-label logits: cross-entropy against target distributions
+    ((batch, n_labels) float labels) or label ids (a dev set with gold labels), summed and divided by the number
+    of examples. The Trainer counts every entry of 2-D labels as an item, so its count is divided by the number
+    of labels (gradient accumulation stays exact)."""
+    logits = outputs["logits"].float()
+    soft = labels.dim() == 2
+    loss = F.cross_entropy(logits, labels.float() if soft else labels, reduction="sum")
+    if num_items_in_batch is None:
+        return loss / labels.shape[0]
+    return loss / (num_items_in_batch / labels.shape[-1] if soft else num_items_in_batch)

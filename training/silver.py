@@ -76,14 +76,18 @@ def word_tags(text: str, spans: list[Span]) -> tuple[list[str], list[str]]:
     return [text[s:e] for s, e in words], tags
 
 
-def silver_sentences(texts: Iterable[str], nlp: Language, max_sentences: int | None, seed: int) -> list[dict]:
-    """Sentences of ``texts`` tagged by ``nlp``: all of them, or the first ``max_sentences`` of a seeded shuffle."""
+def sample_sentences(texts: Iterable[str], max_sentences: int | None, seed: int) -> list[str]:
+    """The sentences of ``texts`` (``split_sentences``, as the predictor reads them) in a seeded shuffle: all of
+    them, or the first ``max_sentences``."""
     sentences = [text[s:e] for text in texts for s, e in split_sentences(text)]
     random.Random(seed).shuffle(sentences)
-    if max_sentences is not None:
-        sentences = sentences[:max_sentences]
+    return sentences if max_sentences is None else sentences[:max_sentences]
+
+
+def silver_sentences(texts: Iterable[str], nlp: Language, max_sentences: int | None, seed: int) -> list[dict]:
+    """Sentences of ``texts`` tagged by ``nlp``: all of them, or the first ``max_sentences`` of a seeded shuffle."""
     out = []
-    for i, doc in enumerate(nlp.pipe(sentences)):
+    for i, doc in enumerate(nlp.pipe(sample_sentences(texts, max_sentences, seed))):
         tokens, tags = word_tags(doc.text, spacy_spans(doc))
         out.append({"id": f"silver:{i}", "tokens": tokens, "tags": tags})
     return out

@@ -16,7 +16,7 @@ from typing import Any
 import datasets
 from omegaconf import DictConfig, OmegaConf
 
-from training.data import acled_bridges, case_tsv, conll, grit_roles, ipe, muc_keys, tsv_class
+from training.data import acled_bridges, case_tsv, conll, grit_roles, ipe, muc_keys, scored_jsonl, tsv_class
 from training.data.base import DataFormatError, Example, invalid_iob
 from training.data.reconcile import reconcile_names
 
@@ -30,6 +30,7 @@ READERS: dict[str, Reader] = {
     "ipe": ipe.read,
     "grit_roles": grit_roles.read,
     "muc_keys": muc_keys.read,
+    "scored_jsonl": scored_jsonl.read,
 }
 
 TOKEN_FEATURES = datasets.Features(
@@ -54,6 +55,8 @@ SPAN_FEATURES = datasets.Features(
                                       "labels": datasets.List(datasets.Value("string"))}),
     }
 )
+# text examples with soft targets: one probability per label, in label order (``scored_jsonl``)
+SCORED_FEATURES = datasets.Features({**TEXT_FEATURES, "scores": datasets.List(datasets.Value("float32"))})
 
 
 @dataclass
@@ -108,7 +111,8 @@ def load_splits(cfg: DictConfig) -> LoadedData:
         split_examples = _reconcile(_map_tags(split_examples, cfg, stats[split], sources[split]), cfg, stats[split])
         stats[split]["examples"] = len(split_examples)
         features = (TOKEN_FEATURES if cfg.task == "token" else
-                    SPAN_FEATURES if "label_spans" in split_examples[0] else TEXT_FEATURES)
+                    SPAN_FEATURES if "label_spans" in split_examples[0] else
+                    SCORED_FEATURES if "scores" in split_examples[0] else TEXT_FEATURES)
         columns = {name: [example[name] for example in split_examples] for name in features}
         splits[split] = datasets.Dataset.from_dict(columns, features=features, split=split)
     flat = {f"{split}.{name}": count for split, counter in stats.items() for name, count in sorted(counter.items())}

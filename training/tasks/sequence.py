@@ -30,8 +30,9 @@ class Evaluation:
 
 def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: list[str], max_length: int,
            stride: int, multi_label: bool) -> tuple[Dataset, Windows]:
-    """Windows of every text; each window carries its text's labels, or, for an example with ``label_spans``
-    (multi-label only), the labels of the spans whose middle character it holds."""
+    """Windows of every text; each window carries its text's labels, its text's soft targets (``scores``,
+    single-label only: then every example needs them), or, for an example with ``label_spans`` (multi-label
+    only), the labels of the spans whose middle character it holds."""
     label2id = {label: i for i, label in enumerate(labels)}
     for ex in examples:
         unknown = sorted(set(ex["labels"]) - set(label2id))
@@ -39,7 +40,10 @@ def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: 
             raise ValueError(f"example {ex['id']}: labels {unknown} are not in the label set {labels}")
         if not multi_label and len(ex["labels"]) != 1:
             raise ValueError(f"example {ex['id']}: a single-label task needs exactly one label, got {ex['labels']}")
-    if multi_label:
+    if any(ex.get("scores") is not None for ex in examples):
+        _check_scores(examples, len(labels), multi_label)
+        targets = [list(ex["scores"]) for ex in examples]
+    elif multi_label:
         targets = binarize([ex["labels"] for ex in examples], labels).astype(np.float32).tolist()
     else:
         targets = [label2id[ex["labels"][0]] for ex in examples]
@@ -54,6 +58,18 @@ def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: 
                                  "attention_mask": [[1] * len(x) for x in windows.input_ids],
                                  "labels": window_targets})
     return dataset, windows
+
+
+def _check_scores(examples: list[Example], n_labels: int, multi_label: bool) -> None:
+    """Soft targets go on every example of a single-label task, one probability per label."""
+    for ex in examples:
+        if multi_label:
+            raise ValueError(f"example {ex['id']}: soft targets (scores) need a single-label task")
+        if ex.get("scores") is None:
+            raise ValueError(f"example {ex['id']}: no scores, while other examples have them (soft targets go "
+                             "on every example or on none)")
+        if len(ex["scores"]) != n_labels:
+            raise ValueError(f"example {ex['id']}: {len(ex['scores'])} scores for {n_labels} labels")
 
 
 def span_targets(examples: list[Example], windows: Windows, tokenizer: PreTrainedTokenizerBase,
