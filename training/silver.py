@@ -128,6 +128,11 @@ def build(cfg: DictConfig, nlp: Language | None = None) -> dict:
             "seed": cfg.seed, "gold_sentences": len(gold["train"]), "silver_sentences": len(silver),
             "gold_entities": entity_counts(gold["train"]), "silver_entities": entity_counts(silver),
             "dev_sentences": len(gold["dev"])}
+    return write_card(out_dir, card)
+
+
+def write_card(out_dir: Path, card: dict) -> dict:
+    """Write ``card.json`` (what a written training set holds and where it came from); returns the card."""
     (out_dir / "card.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
     return card
 

@@ -1,11 +1,11 @@
-"""Class-weighted cross-entropy: counts, weights by hand, and the loss against torch's own."""
+"""Losses: class-weighted cross-entropy (counts, weights by hand, against torch's own) and soft targets."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from training.loss import class_weights, label_counts, weighted_cross_entropy
+from training.loss import class_weights, label_counts, soft_cross_entropy, weighted_cross_entropy
 
 
 def test_label_counts_skip_ignored_positions_and_take_single_labels():
@@ -34,3 +34,18 @@ def test_weighted_cross_entropy_matches_torch_and_divides_by_the_items():
     expected = (per_item * torch.where(labels.reshape(-1) >= 0, weights[labels.reshape(-1).clamp(min=0)], 0)).sum()
     assert weighted_cross_entropy(weights)(outputs, labels, num_items_in_batch=8) == pytest.approx(
         (expected / 8).item(), rel=1e-5)
+
+
+def test_soft_cross_entropy_takes_distributions_or_label_ids_and_counts_examples():
+    logits = torch.randn(3, 4, generator=torch.Generator().manual_seed(0))
+    ids = torch.tensor([2, 0, 1])
+    one_hot = F.one_hot(ids, 4).float()
+    expected = F.cross_entropy(logits, ids).item()
+    assert soft_cross_entropy({"logits": logits}, ids) == pytest.approx(expected, rel=1e-5)
+    assert soft_cross_entropy({"logits": logits}, one_hot) == pytest.approx(expected, rel=1e-5)
+    # the Trainer counts each of the 3 x 4 entries of 2-D labels; with accumulation, over 6 examples in all
+    assert soft_cross_entropy({"logits": logits}, one_hot, num_items_in_batch=24) == pytest.approx(
+        expected / 2, rel=1e-5)
+    soft = torch.tensor([[0.5, 0.5, 0, 0]] * 3)
+    by_hand = -(soft * logits.log_softmax(-1)).sum(-1).mean().item()
+    assert soft_cross_entropy({"logits": logits}, soft) == pytest.approx(by_hand, rel=1e-5)

@@ -54,3 +54,19 @@ def test_spans_that_miss_a_label_of_the_text_are_an_error(tokenizer):
 def test_spans_need_a_multi_label_task(tokenizer):
     with pytest.raises(ValueError, match="multi-label"):
         _targets(tokenizer, [_doc(["ARREST"], [])], multi_label=False)
+
+
+def test_soft_targets_go_to_every_window_of_their_text(tokenizer):
+    targets, windows = _targets(tokenizer, [{**_doc(["ARREST"]), "scores": [0.25, 0.75]}], multi_label=False)
+    assert len(windows) > 4
+    assert targets == [[0.25, 0.75]] * len(windows)
+
+
+@pytest.mark.parametrize("examples, multi_label, match", [
+    ([{**_doc(["ARREST"]), "scores": [0.25, 0.75]}], True, "d1: soft targets .* single-label"),
+    ([{**_doc(["ARREST"]), "scores": [0.25, 0.75]}, {**_doc(["KILL"]), "id": "d2"}], False, "d2: no scores"),
+    ([{**_doc(["ARREST"]), "scores": [1.0]}], False, "d1: 1 scores for 2 labels"),
+])
+def test_soft_targets_on_every_example_of_a_single_label_task_only(tokenizer, examples, multi_label, match):
+    with pytest.raises(ValueError, match=match):
+        _targets(tokenizer, examples, multi_label)

@@ -1,17 +1,17 @@
 """Soft targets for a one-pass event typer: a teacher typer's probabilities on the gold snippets and on
-unlabelled sentences of a train split, written as the training set of ``data=acled_distill`` (distillation).
+unlabelled sentences of train splits, written as the training set of ``data=acled_distill`` (distillation).
 
 The predictor's default typer is an ensemble of two encoders (fine-tuned and zero-shot), so it encodes every
 sentence twice. A student trained on the ensemble's probabilities types in one pass.
 
-    python -m training.events.distill                            # latest ensemble typer; SATP train sentences
-    python -m training.events.distill teacher=models:/m-<id> data@source=cameo_class max_sentences=1000
-    python -m training.train experiment=acled_distill            # train the student on what it wrote
+    python -m training.events.distill                    # latest ensemble typer; SATP and IPE train sentences
+    python -m training.events.distill teacher=models:/m-<id> data@sources.satp=cameo_class max_sentences=500
+    python -m training.train experiment=acled_distill    # train the student on what it wrote
 
 Writes ``<out_dir>/train.jsonl`` (the gold train snippets with ``hard_weight`` x their one-hot label plus
-``1 - hard_weight`` x the teacher's probabilities, then the source sentences with the teacher's probabilities),
+``1 - hard_weight`` x the teacher's probabilities, then each source's sentences with the teacher's probabilities),
 ``<out_dir>/dev.jsonl`` (the gold dev split without scores: the student is scored like every typer) and
-``<out_dir>/card.json`` (teacher, source, counts). Only train splits are read, so dev text stays held apart.
+``<out_dir>/card.json`` (teacher, sources, counts). Only train splits are read, so dev text stays held apart.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
 from training.data import load_splits
-from training.silver import sample_sentences
+from training.silver import sample_sentences, write_card
 from training.tracking import latest_model_uri, setup_tracking
 
 
@@ -74,26 +74,29 @@ def build(cfg: DictConfig) -> dict:
     if list(teacher.meta.labels) != labels:
         raise ValueError(f"teacher {uri}: its labels {teacher.meta.labels} are not data={cfg.gold.name}'s {labels}")
     gold = load_splits(cfg.gold).splits
-    sentences = sample_sentences(load_splits(cfg.source).splits["train"]["text"], cfg.max_sentences, cfg.seed)
-    if not sentences:
-        raise ValueError(f"no sentences in the train split of data={cfg.source.name}")
     train = list(gold["train"])
     texts = [ex["text"] for ex in train]
-    records = [*soft_records([ex["id"] for ex in train], texts, teacher.text_probs(texts), labels,
-                             [ex["labels"][0] for ex in train], cfg.hard_weight),
-               *soft_records([f"{cfg.source.name}:{i}" for i in range(len(sentences))], sentences,
-                             teacher.text_probs(sentences), labels)]
+    records = soft_records([ex["id"] for ex in train], texts, teacher.text_probs(texts), labels,
+                           [ex["labels"][0] for ex in train], cfg.hard_weight)
+    counts = {}
+    for key, source in (cfg.get("sources") or {}).items():
+        sentences = sample_sentences(load_splits(source).splits["train"]["text"], cfg.max_sentences, cfg.seed)
+        if not sentences:
+            raise ValueError(f"no sentences in the train split of data={source.name} (sources.{key})")
+        records += soft_records([f"{source.name}:{i}" for i in range(len(sentences))], sentences,
+                                teacher.text_probs(sentences), labels)
+        counts[source.name] = len(sentences)
+    if not counts:
+        raise ValueError("distillation needs at least one source of unlabelled sentences (sources)")
     out_dir = Path(cfg.out_dir)
     write_jsonl(out_dir / "train.jsonl", records)
     write_jsonl(out_dir / "dev.jsonl", ({"id": ex["id"], "text": ex["text"], "labels": ex["labels"]}
                                         for ex in gold["dev"]))
     best = collections.Counter(record["labels"][0] for record in records[len(train):])
-    card = {"teacher": uri, "gold": cfg.gold.name, "source": f"{cfg.source.name} train", "seed": cfg.seed,
-            "max_sentences": cfg.max_sentences, "hard_weight": cfg.hard_weight, "gold_snippets": len(train),
-            "source_sentences": len(sentences), "source_best_labels": dict(best.most_common()),
-            "dev_snippets": len(gold["dev"])}
-    (out_dir / "card.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
-    return card
+    card = {"teacher": uri, "gold": cfg.gold.name, "seed": cfg.seed, "max_sentences": cfg.max_sentences,
+            "hard_weight": cfg.hard_weight, "gold_snippets": len(train), "source_sentences": counts,
+            "source_best_labels": dict(best.most_common()), "dev_snippets": len(gold["dev"])}
+    return write_card(out_dir, card)
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="distill")
