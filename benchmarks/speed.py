@@ -7,7 +7,8 @@ Every system reads the same real articles (IndiaPoliceEvents documents of the tr
 call, after a warm-up; the articles are interleaved across systems in a rotating order and repeated, so that the
 drift of a shared machine hits every system alike. Systems: the full predictor (``predictor/<variant>``) and its
 entity part alone on the article's sentences (``entities/<variant>``) for each load variant (backend and
-precision), ``transformers.pipeline("token-classification", aggregation_strategy="simple")`` over the same
+precision, and optionally another predictor: ``model_uri``),
+``transformers.pipeline("token-classification", aggregation_strategy="simple")`` over the reference variant's
 entity model with the same windows (``hf-pipeline``, fp32), and spaCy (``spacy``, full default pipeline).
 Reported per system: articles/s, words/s, p50/p95 latency per article, speed ratios (to the pipeline, to spaCy,
 to the reference variant), and per variant the entity model's micro F1 on the dev split of ``accuracy_data`` and
@@ -229,19 +230,28 @@ def machine() -> dict[str, object]:
             **{f"version.{p}": installed(p) for p in ("torch", "transformers", "onnxruntime", "spacy")}}
 
 
+def variant_folders(cfg: DictConfig) -> dict[str, Path]:
+    """Per variant, the predictor folder it loads: its own ``model_uri`` if it has one, else ``cfg.model_uri``."""
+    return {name: predictor_folder(settings.get("model_uri") or cfg.model_uri)
+            for name, settings in cfg.variants.items()}
+
+
 def load_systems(cfg: DictConfig) -> tuple[dict[str, Predictor], dict[str, System]]:
-    """The predictor of ``cfg.model_uri`` loaded with each variant's settings, and every system to time."""
-    folder = predictor_folder(cfg.model_uri)
-    predictors = {name: Predictor.load(folder, batch_size=cfg.batch_size, **settings)
+    """Each variant's predictor loaded with its settings, and every system to time; the pipeline runs the
+    reference (first) variant's entity model."""
+    folders = variant_folders(cfg)
+    predictors = {name: Predictor.load(folders[name], batch_size=cfg.batch_size,
+                                       **{k: v for k, v in settings.items() if k != "model_uri"})
                   for name, settings in cfg.variants.items()}
     systems = predictor_systems(predictors)
-    reference = next(iter(predictors.values()))
+    name, reference = next(iter(predictors.items()))
     if cfg.pipeline:
         meta = reference.entities.meta
         if meta.ensemble:
-            raise ValueError(f"{cfg.model_uri}: the entity model is a seed ensemble, which a plain transformers "
+            raise ValueError(f"{folders[name]}: the entity model is a seed ensemble, which a plain transformers "
                              "pipeline cannot run; pass pipeline=false")
-        systems[PIPELINE] = pipeline_system(folder / reference.config.entities_dir, meta.max_length, meta.stride)
+        systems[PIPELINE] = pipeline_system(folders[name] / reference.config.entities_dir, meta.max_length,
+                                            meta.stride)
     if cfg.spacy_model:
         systems[SPACY] = spacy_system(cfg.spacy_model)
     return predictors, systems

@@ -3,8 +3,8 @@ import json
 import pytest
 from hydra import compose, initialize_config_dir
 
-from benchmarks.speed import (PIPELINE, entity_f1, event_f1, load_articles, markdown_table, measure,
-                              predictor_systems, summarize, with_ratios)
+from benchmarks.speed import (PIPELINE, entity_f1, event_f1, load_articles, load_systems, markdown_table, measure,
+                              predictor_systems, summarize, variant_folders, with_ratios)
 from tests.conftest import PROJECT_ROOT
 
 ARTICLES = ["Rebels shelled Idlib on Monday. Troops clashed with them near Saraqeb.",
@@ -72,3 +72,19 @@ def test_load_articles_takes_the_train_split(tmp_path):
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
         cfg = compose("speed", files)
     assert load_articles(cfg.corpus, 2) == ["text 0", "text 2"]
+
+
+def test_a_variant_with_its_own_model_uri_times_another_predictor(tiny_predictor_dir, tmp_path):
+    other = tmp_path / "other"
+    (other / "nested").mkdir(parents=True)
+    for item in tiny_predictor_dir.iterdir():
+        (other / "nested" / item.name).symlink_to(item)
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
+        cfg = compose("speed", [f"model_uri={tiny_predictor_dir}", "pipeline=false", "spacy_model=null",
+                                "~variants.onnx", "~variants.onnx-int8",
+                                f"+variants.other={{backend: torch, precision: fp32, model_uri: {other}}}"])
+    assert variant_folders(cfg) == {"torch": tiny_predictor_dir, "torch-fp32": tiny_predictor_dir,
+                                    "other": other / "nested"}
+    predictors, systems = load_systems(cfg)
+    assert set(systems) == {f"{kind}/{name}" for kind in ("predictor", "entities") for name in predictors}
+    assert predictors["other"].predict(ARTICLES[0]) == predictors["torch-fp32"].predict(ARTICLES[0])

@@ -83,9 +83,9 @@ def build(cfg: DictConfig) -> dict:
         sentences = sample_sentences(load_splits(source).splits["train"]["text"], cfg.max_sentences, cfg.seed)
         if not sentences:
             raise ValueError(f"no sentences in the train split of data={source.name} (sources.{key})")
-        records += soft_records([f"{source.name}:{i}" for i in range(len(sentences))], sentences,
+        records += soft_records([f"{key}:{i}" for i in range(len(sentences))], sentences,
                                 teacher.text_probs(sentences), labels)
-        counts[source.name] = len(sentences)
+        counts[key] = len(sentences)
     if not counts:
         raise ValueError("distillation needs at least one source of unlabelled sentences (sources)")
     out_dir = Path(cfg.out_dir)
