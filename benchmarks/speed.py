@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import random
 import subprocess
 import sys
 import time
@@ -89,21 +90,22 @@ def spacy_system(name: str) -> System:
 
 
 def measure(systems: Mapping[str, System], articles: list[str], repeats: int = 1,
-            warmup: int = 1) -> dict[str, list[float]]:
+            warmup: int = 1, seed: int = 0) -> dict[str, list[float]]:
     """Seconds per call of each system on each article, ``repeats`` times (in article order per pass).
 
     Each system first runs the first ``warmup`` articles untimed; then every article is run by all systems in
-    turn, starting with a different system for each article.
+    turn, in a new seeded random order for each article: a system's speed depends on which one ran before it
+    (a rotation, where each system nearly always follows the same one, timed two copies of one model 1.3x apart).
     """
     names = list(systems)
     for name in names:
         for text in articles[:warmup]:
             systems[name](text)
     seconds: dict[str, list[float]] = {name: [] for name in names}
-    for rep in range(repeats):
-        for i, text in enumerate(articles):
-            k = (rep * len(articles) + i) % len(names)
-            for name in names[k:] + names[:k]:
+    rng = random.Random(seed)
+    for _ in range(repeats):
+        for text in articles:
+            for name in rng.sample(names, len(names)):
                 start = time.perf_counter()
                 systems[name](text)
                 seconds[name].append(time.perf_counter() - start)

@@ -30,11 +30,18 @@ def test_core_functions_on_the_tiny_predictor(tiny_predictor):
     assert "| -1.00 | 0.7200 | +2.00 |" in table
 
 
-def test_measure_interleaves_systems_in_rotating_order():
-    calls = []
-    systems = {name: (lambda text, name=name: calls.append((name, text))) for name in "abc"}
-    measure(systems, ["x", "y"], repeats=1, warmup=0)
-    assert calls == [("a", "x"), ("b", "x"), ("c", "x"), ("b", "y"), ("c", "y"), ("a", "y")]
+def test_measure_runs_every_system_on_each_article_in_a_seeded_random_order():
+    def orders(seed):
+        calls = []
+        systems = {name: (lambda text, name=name: calls.append((name, text))) for name in "abcd"}
+        measure(systems, [str(i) for i in range(20)], repeats=1, warmup=0, seed=seed)
+        return [[name for name, text in calls if text == str(i)] for i in range(20)]
+
+    first = orders(0)
+    assert all(sorted(order) == list("abcd") for order in first) and orders(0) == first
+    assert len({tuple(order) for order in first}) > 5 and orders(1) != first
+    predecessors = {(order[k - 1], order[k]) for order in first for k in range(1, 4)}
+    assert {before for before, after in predecessors if after == "b"} == {"a", "c", "d"}
 
 
 def test_summarize_counts_whole_passes():
