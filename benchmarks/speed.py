@@ -4,7 +4,7 @@
     python -m benchmarks.speed model_uri=<predictor folder> train=false n_articles=30 repeats=2
 
 Every system reads the same real articles (IndiaPoliceEvents documents of the train split), one article per
-call, after a warm-up; the articles are interleaved across systems in a rotating order and repeated, so that the
+call, after a warm-up; the articles are interleaved across systems in a random order and repeated, so that the
 drift of a shared machine hits every system alike. Systems: the full predictor (``predictor/<variant>``) and its
 entity part alone on the article's sentences (``entities/<variant>``) for each load variant (backend and
 precision, and optionally another predictor: ``model_uri``),
