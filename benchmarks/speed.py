@@ -234,8 +234,9 @@ def machine() -> dict[str, object]:
 
 def variant_folders(cfg: DictConfig) -> dict[str, Path]:
     """Per variant, the predictor folder it loads: its own ``model_uri`` if it has one, else ``cfg.model_uri``."""
-    return {name: predictor_folder(settings.get("model_uri") or cfg.model_uri)
-            for name, settings in cfg.variants.items()}
+    uris = {name: settings.get("model_uri") or cfg.model_uri for name, settings in cfg.variants.items()}
+    folders = {uri: predictor_folder(uri) for uri in set(uris.values())}  # each URI downloaded once
+    return {name: folders[uri] for name, uri in uris.items()}
 
 
 def load_systems(cfg: DictConfig) -> tuple[dict[str, Predictor], dict[str, System]]:
@@ -270,12 +271,12 @@ def benchmark(cfg: DictConfig, output_dir: Path) -> str:
     with tracked_run(cfg.mlflow.run_name, {"kind": "benchmark", **git_tags()}):
         mlflow.log_params({**machine(), "model_uri": cfg.model_uri, "corpus": cfg.corpus.name,
                            "n_articles": len(articles),
-                           "words": sum(words), "repeats": cfg.repeats, "warmup": cfg.warmup,
+                           "words": sum(words), "repeats": cfg.repeats, "warmup": cfg.warmup, "seed": cfg.seed,
                            "batch_size": cfg.batch_size, "accuracy_data": cfg.accuracy_data.name,
                            "event_data": cfg.event_data.name,
                            "variants": json.dumps(OmegaConf.to_container(cfg.variants))})
         print(f"timing {len(systems)} systems on {len(articles)} articles, {cfg.repeats} passes", flush=True)
-        seconds = measure(systems, articles, cfg.repeats, cfg.warmup)
+        seconds = measure(systems, articles, cfg.repeats, cfg.warmup, cfg.seed)
         mlflow.log_param("load_avg_1m_end", os.getloadavg()[0])
         dev = list(load_splits(cfg.accuracy_data).splits["dev"])
         event_dev = list(load_splits(cfg.event_data).splits["dev"])

@@ -76,7 +76,7 @@ def soft_cross_entropy(outputs: Mapping[str, torch.Tensor], labels: torch.Tensor
                        num_items_in_batch: torch.Tensor | int | None = None) -> torch.Tensor:
     """A Trainer ``compute_loss_func`` for single-label logits: cross-entropy against target distributions
     ((batch, n_labels) float labels) or label ids (a dev set with gold labels), summed and divided by the number
-    of examples. The Trainer counts every entry of 2-D labels as an item, so its count is divided by the number
+    of windows. The Trainer counts every entry of 2-D labels as an item, so its count is divided by the number
     of labels (gradient accumulation stays exact)."""
     logits = outputs["logits"].float()
     soft = labels.dim() == 2

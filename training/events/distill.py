@@ -11,7 +11,7 @@ sentence twice. A student trained on the ensemble's probabilities types in one p
 Writes ``<out_dir>/train.jsonl`` (the gold train snippets with ``hard_weight`` x their one-hot label plus
 ``1 - hard_weight`` x the teacher's probabilities, then each source's sentences with the teacher's probabilities),
 ``<out_dir>/dev.jsonl`` (the gold dev split without scores: the student is scored like every typer) and
-``<out_dir>/card.json`` (teacher, sources, counts). Only train splits are read, so dev text stays held apart.
+``<out_dir>/card.json`` (teacher, sources, counts). Only train splits are labelled, so dev text stays held apart.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import hydra
 import numpy as np
 from omegaconf import DictConfig
 
+from inference.ensemble import TYPER_TASKS
 from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
@@ -53,8 +54,10 @@ def soft_records(ids: Iterable[str], texts: list[str], probs: np.ndarray, labels
         label = gold[k] if gold is not None else labels[int(row.argmax())]
         out.append({"id": example_id, "text": text, "labels": [label],
                     "scores": {name: round(float(p), 6) for name, p in zip(labels, row)}})
-    for record in out:  # rounding may move the sum off 1 by a few 1e-6; the reader allows 1e-3
-        record["scores"][record["labels"][0]] += round(1 - sum(record["scores"].values()), 6)
+    for record in out:  # rounding may move the sum off 1 by a few 1e-6: the largest score takes the rest
+        scores = record["scores"]
+        top = max(scores, key=scores.get)
+        scores[top] = round(scores[top] + 1 - sum(scores.values()), 6)
     return out
 
 
@@ -68,9 +71,15 @@ def build(cfg: DictConfig) -> dict:
     """Write the soft-target train file, the gold dev file and the card; returns the card."""
     if not 0 <= cfg.hard_weight <= 1:
         raise ValueError(f"hard_weight must be in [0, 1], not {cfg.hard_weight}")
+    sources = cfg.get("sources") or {}
+    if not sources:
+        raise ValueError("distillation needs at least one source of unlabelled sentences (sources)")
     uri = teacher_uri(cfg)
     teacher = load_task_model(local_model_dir(uri), cfg.precision)
     labels = list(cfg.gold.labels)
+    if teacher.meta.task not in TYPER_TASKS:
+        raise ValueError(f"teacher {uri}: a {teacher.meta.task} model; the teacher must be a single-label typer "
+                         f"({', '.join(TYPER_TASKS)}), whose probabilities sum to 1")
     if list(teacher.meta.labels) != labels:
         raise ValueError(f"teacher {uri}: its labels {teacher.meta.labels} are not data={cfg.gold.name}'s {labels}")
     gold = load_splits(cfg.gold).splits
@@ -79,15 +88,13 @@ def build(cfg: DictConfig) -> dict:
     records = soft_records([ex["id"] for ex in train], texts, teacher.text_probs(texts), labels,
                            [ex["labels"][0] for ex in train], cfg.hard_weight)
     counts = {}
-    for key, source in (cfg.get("sources") or {}).items():
+    for key, source in sources.items():
         sentences = sample_sentences(load_splits(source).splits["train"]["text"], cfg.max_sentences, cfg.seed)
         if not sentences:
             raise ValueError(f"no sentences in the train split of data={source.name} (sources.{key})")
         records += soft_records([f"{key}:{i}" for i in range(len(sentences))], sentences,
                                 teacher.text_probs(sentences), labels)
         counts[key] = len(sentences)
-    if not counts:
-        raise ValueError("distillation needs at least one source of unlabelled sentences (sources)")
     out_dir = Path(cfg.out_dir)
     write_jsonl(out_dir / "train.jsonl", records)
     write_jsonl(out_dir / "dev.jsonl", ({"id": ex["id"], "text": ex["text"], "labels": ex["labels"]}

@@ -13,7 +13,9 @@ from inference.task_model import TaskMeta, TaskModel
 from tests.conftest import CONF_DIR, TINY
 from training.data import load_splits
 from training.encoders import build_model
+from training import fit
 from training.events.distill import build, soft_records
+from training.loss import soft_cross_entropy
 from training.train import train
 
 SNIPPETS = ("id\tEventSnippet\tSubType\n1\tPolice arrested the mayor.\tARREST\n"
@@ -32,9 +34,12 @@ def test_soft_records_mix_the_gold_label_in_and_otherwise_take_the_best_one():
     assert teacher[0]["scores"] == pytest.approx({"A": 0.2, "B": 0.6, "C": 0.2})
     thirds = soft_records(["z"], ["t"], np.array([[1.0, 1.0, 1.0]]), labels)[0]["scores"]
     assert sum(thirds.values()) == pytest.approx(1, abs=1e-9)
+    for row in np.random.default_rng(0).dirichlet([0.01, 1, 1], size=200):  # gold "A" often near 0
+        scores = soft_records(["z"], ["t"], row[None, :], labels, gold=["A"], hard_weight=0.0)[0]["scores"]
+        assert min(scores.values()) >= 0 and sum(scores.values()) == pytest.approx(1, abs=1e-6)
 
 
-def test_build_writes_what_acled_distill_trains_on(tmp_path, mlflow_store):
+def test_build_writes_what_acled_distill_trains_on(tmp_path, mlflow_store, monkeypatch):
     (tmp_path / "snippets.tsv").write_text(SNIPPETS)
     (tmp_path / "satp.tsv").write_text(SATP)
     out = tmp_path / "distill"
@@ -52,6 +57,10 @@ def test_build_writes_what_acled_distill_trains_on(tmp_path, mlflow_store):
                                       "trainer.num_train_epochs=1", f"data.train.path={out / 'train.jsonl'}",
                                       f"data.dev.path={out / 'dev.jsonl'}", f"paths.output_dir={tmp_path / 'run'}"])
         bad = compose("distill", [f"teacher={teacher}", *paths, "hard_weight=1.5"])
+        model, tok = build_model(TINY, "multi_label", labels)
+        tagger = TaskModel(model, tok, TaskMeta("multi_label", labels, max_length=16, stride=4),
+                           precision="fp32").save(tmp_path / "multi")
+        multi_label = compose("distill", [f"teacher={tagger}", *paths])
         no_source = compose("distill", [f"teacher={teacher}", *paths[:3], "~data@sources.satp"])
     card = build(cfg)
     assert (card["gold_snippets"], card["source_sentences"], card["dev_snippets"]) == (3, {"satp": 3}, 3)
@@ -66,12 +75,22 @@ def test_build_writes_what_acled_distill_trains_on(tmp_path, mlflow_store):
                                                    "Militants shot dead two policemen."]
     assert all(sum(row) == pytest.approx(1, abs=1e-3) for row in splits["train"]["scores"])
 
+    calls = []
+
+    def spy(outputs, labels, num_items_in_batch=None):
+        calls.append(labels.dim())
+        return soft_cross_entropy(outputs, labels, num_items_in_batch)
+
+    monkeypatch.setattr(fit, "soft_cross_entropy", spy)
     train(train_cfg)
+    assert calls[0] == 2 and set(calls) == {1, 2}  # soft targets in training, label ids on dev
     run = mlflow.search_runs(experiment_names=["acled_distill"], output_format="list")[0]
     assert run.data.params["data_stats.train.scored"] == "6"
     assert np.isfinite(run.data.metrics["train_loss"]) and "dev_f1_macro" in run.data.metrics
     with pytest.raises(ValueError, match="hard_weight must be in"):
         build(bad)
+    with pytest.raises(ValueError, match="a multi_label model; the teacher must be a single-label typer"):
+        build(multi_label)
     with pytest.raises(ValueError, match="at least one source"):
         build(no_source)
 
