@@ -30,6 +30,7 @@ from inference.similarity_typer import SimilarityTyper
 from inference.task_model import Decisions, TaskModel
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import read_file
+from training.data.base import write_jsonl
 from training.events.case_eval import case_scores
 from training.events.labels import load_labels
 from training.tasks import task_module
@@ -88,13 +89,13 @@ def _evaluate_case(cfg: DictConfig, uri: str, examples: list[dict], output_dir: 
     metrics, per_row = case_scores(gold, probs, typer.meta.labels, label_set)
     event_type = label_set.event_types()
     predictions = output_dir / "predictions.jsonl"
-    with predictions.open("w", encoding="utf-8") as out:
-        for ex, truth, row, extra in zip(examples, gold, probs, per_row):
-            best = typer.meta.labels[int(row.argmax())]
-            record = {"id": ex["id"], "gold": truth, "gold_event_type": event_type.get(truth), "predicted": best,
-                      "predicted_event_type": event_type.get(best), **extra,
-                      "scores": {lab: round(float(p), 4) for lab, p in zip(typer.meta.labels, row)}}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    records = []
+    for ex, truth, row, extra in zip(examples, gold, probs, per_row):
+        best = typer.meta.labels[int(row.argmax())]
+        records.append({"id": ex["id"], "gold": truth, "gold_event_type": event_type.get(truth), "predicted": best,
+                        "predicted_event_type": event_type.get(best), **extra,
+                        "scores": {lab: round(float(p), 4) for lab, p in zip(typer.meta.labels, row)}})
+    write_jsonl(predictions, records)
     return metrics, {"label_file_version": label_set.version}, predictions
 
 

@@ -62,6 +62,14 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
         yield number, record
 
 
+def write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -> None:
+    """Write one JSON object per line (UTF-8, non-ASCII kept), creating the folder if needed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        out.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+
+
 def get_field(record: Mapping[str, Any], key: str, kind: type | tuple[type, ...], path: str | Path, line: int) -> Any:
     """Return ``record[key]``, raising a DataFormatError if it is missing or not of type ``kind``."""
     if key not in record:

@@ -30,6 +30,7 @@ from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
 from training.data import load_splits
+from training.data.base import write_jsonl
 from training.silver import sample_sentences, write_card
 from training.tracking import latest_model_uri, setup_tracking
 
@@ -59,12 +60,6 @@ def soft_records(ids: Iterable[str], texts: list[str], probs: np.ndarray, labels
         top = max(scores, key=scores.get)
         scores[top] = round(scores[top] + 1 - sum(scores.values()), 6)
     return out
-
-
-def write_jsonl(path: Path, records: Iterable[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:
-        out.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
 
 
 def build(cfg: DictConfig) -> dict:

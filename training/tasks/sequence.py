@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,7 +12,7 @@ from transformers import DataCollatorWithPadding, EvalPrediction, PreTrainedToke
 
 from inference.task_model import Decisions, decide_labels
 from inference.windows import Windows, pool_text_logits, text_windows
-from training.data.base import Example
+from training.data.base import Example, write_jsonl
 from training.metrics import binarize, multi_label_metrics, single_label_metrics
 
 PREDICTIONS_SUFFIX = ".jsonl"  # of the file write_predictions writes
@@ -153,6 +152,4 @@ def confusion(evaluation: Evaluation, labels: list[str], multi_label: bool) -> t
 
 def write_predictions(evaluation: Evaluation, path) -> None:
     """JSON Lines: ``{"id", "gold", "predicted", "scores"}`` per example."""
-    with open(path, "w", encoding="utf-8") as out:
-        for row in evaluation.predictions:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(path, evaluation.predictions)
