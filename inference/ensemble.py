@@ -46,9 +46,9 @@ class Ensemble(Decisions):
         """Equally weighted models of one task and label set (e.g. one per training seed): a seed ensemble."""
         if len(members) < 2:
             raise ValueError(f"a seed ensemble needs at least two models, got {len(members)}")
-        kinds = {(member.meta.task, tuple(member.meta.labels)) for member in members}
+        kinds = {(member.meta.task, tuple(member.meta.labels), member.meta.decoding) for member in members}
         if len(kinds) != 1:
-            raise ValueError(f"seed ensemble members must share their task and labels, got {sorted(kinds)}")
+            raise ValueError(f"seed ensemble members must share their task, labels and decoding, got {sorted(kinds)}")
         meta = replace(members[0].meta, thresholds={}, word_shapes=False, ensemble=True)
         return cls(members, [1.0] * len(members), meta)
 

@@ -1,11 +1,15 @@
-"""Words with character offsets from raw text, and entity spans from IOB2 word tags."""
+"""Words with character offsets from raw text, IOB2 word tags from word probabilities, and entity spans from tags."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+import numpy as np
+
 WORD_PATTERN = re.compile(r"\w+(?:[-'’.&]\w+)*|[^\w\s]")
+# how word probabilities become tags: the best IOB2-valid sequence, or each word's most probable tag
+DECODINGS = ("viterbi", "argmax")
 
 
 def split_words(text: str) -> list[tuple[int, int]]:
@@ -38,3 +42,50 @@ def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:
         if prefix in ("B", "I") and not continues:
             current = (kind, i)
     return spans
+
+
+def decode_tags(probs: np.ndarray, labels: list[str], decoding: str = "viterbi") -> np.ndarray:
+    """The label index of each word from (n_words, n_labels) probabilities (see ``DECODINGS``)."""
+    if decoding == "argmax":
+        return probs.argmax(axis=1)
+    if decoding != "viterbi":
+        raise ValueError(f"decoding must be one of {DECODINGS}, not {decoding!r}")
+    return viterbi_tags(probs, labels)
+
+
+def viterbi_tags(probs: np.ndarray, labels: list[str]) -> np.ndarray:
+    """The most probable tag sequence in which every ``I-X`` follows ``B-X`` or ``I-X`` (label indices).
+
+    Where each word's most probable tag already makes a valid sequence, that sequence is the answer; otherwise a
+    stray ``I-X`` (which seqeval would read as a new entity) or a type change inside a span is settled by the
+    probabilities of the whole span, not word by word.
+    """
+    allowed, first = _transitions(labels)
+    if probs.shape[0] == 0:
+        return np.zeros(0, dtype=int)
+    log_probs = np.log(np.maximum(probs.astype(np.float64), 1e-300))
+    penalty = np.where(allowed, 0.0, -np.inf)
+    score = np.where(first, log_probs[0], -np.inf)
+    back = np.zeros(probs.shape, dtype=int)
+    columns = np.arange(len(labels))
+    for i in range(1, len(probs)):
+        candidates = score[:, None] + penalty  # previous tag × tag
+        back[i] = candidates.argmax(axis=0)
+        score = candidates[back[i], columns] + log_probs[i]
+    path = np.zeros(len(probs), dtype=int)
+    path[-1] = int(score.argmax())
+    for i in range(len(probs) - 1, 0, -1):
+        path[i - 1] = back[i, path[i]]
+    return path
+
+
+def _transitions(labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """IOB2 constraints: ``allowed[a, b]`` (tag ``b`` may follow ``a``) and ``first[b]`` (``b`` may open a text)."""
+    inside = [label[2:] if label.startswith("I-") else None for label in labels]
+    kinds = [label[2:] if label[:2] in ("B-", "I-") else None for label in labels]
+    first = np.array([kind is None for kind in inside])
+    if not first.any():
+        raise ValueError(f"no label in {labels} can start a sequence: IOB2 tags need O or B- labels")
+    allowed = np.array([[inside[b] is None or kinds[a] == inside[b] for b in range(len(labels))]
+                        for a in range(len(labels))])
+    return allowed, first

@@ -13,14 +13,14 @@ from transformers import (AutoModelForSequenceClassification, AutoModelForTokenC
 
 from inference.onnx_runtime import runner
 from inference.runtime import forward_windows, resolve_precision
-from inference.spans import bio_spans, split_words
+from inference.spans import DECODINGS, bio_spans, decode_tags, split_words
 from inference.windows import Windows, merge_word_logits, pool_text_logits, text_windows, word_windows
 from inference.word_shapes import N_SHAPES
 
 META_FILE = "conflict_news.json"
-# the newest this code reads: 2 adds word_shapes, 3 seed ensembles (ensemble); a folder is written with the
-# oldest version that holds what it uses, so older code still reads the rest
-SCHEMA_VERSION = 3
+# the newest this code reads: 2 adds word_shapes, 3 seed ensembles (ensemble), 4 decoding other than viterbi; a
+# folder is written with the oldest version that holds what it uses, so older code still reads the rest
+SCHEMA_VERSION = 4
 TASKS = ("token", "single_label", "multi_label", "similarity", "ensemble")
 
 
@@ -37,6 +37,7 @@ class TaskMeta:
     dataset: str = ""
     word_shapes: bool = False  # token tasks: word shapes go in as token types (inference.word_shapes)
     ensemble: bool = False  # a seed ensemble: member folders listed in ensemble.json (inference.ensemble)
+    decoding: str = "viterbi"  # token tasks: how word probabilities become tags (inference.spans.DECODINGS)
     schema_version: int = 1
 
     def __post_init__(self) -> None:
@@ -47,6 +48,8 @@ class TaskMeta:
             raise ValueError(f"{META_FILE}: word_shapes applies to token models only, not to a {self.task} model")
         if self.word_shapes and self.ensemble:
             raise ValueError(f"{META_FILE}: a seed ensemble has no word_shapes of its own (its members may)")
+        if self.decoding not in DECODINGS:
+            raise ValueError(f"{META_FILE}: decoding must be one of {DECODINGS}, not {self.decoding!r}")
 
 
 def _check_version(version: int) -> None:
@@ -66,11 +69,13 @@ def read_meta(path: str | Path) -> TaskMeta:
 
 
 def write_meta(path: str | Path, meta: TaskMeta) -> None:
-    """Write ``meta`` as the model folder's ``conflict_news.json``: schema 3 for a seed ensemble, 2 for a
-    word-shape model, else 1, without the keys of newer schemas, so that older code still reads it."""
+    """Write ``meta`` as the model folder's ``conflict_news.json``: schema 4 for a decoding other than viterbi, 3
+    for a seed ensemble, 2 for a word-shape model, else 1, without the keys of newer schemas, so that older code
+    (which decodes with viterbi or, before schema 4, argmax) still reads it."""
     fields = asdict(meta)
-    fields["schema_version"] = 3 if meta.ensemble else 2 if meta.word_shapes else 1
-    for key, since in (("word_shapes", 2), ("ensemble", 3)):
+    fields["schema_version"] = (4 if meta.decoding != "viterbi" else 3 if meta.ensemble else
+                                2 if meta.word_shapes else 1)
+    for key, since in (("word_shapes", 2), ("ensemble", 3), ("decoding", 4)):
         if fields["schema_version"] < since:
             del fields[key]
     (Path(path) / META_FILE).write_text(json.dumps(fields, indent=2), encoding="utf-8")
@@ -99,10 +104,10 @@ class Decisions(ABC):
             raise ValueError("a token model tags words; classifying texts needs a text model")
 
     def tag_words(self, words_batch: list[list[str]]) -> list[list[tuple[str, float]]]:
-        """Per example, ``(tag, probability)`` of every word."""
+        """Per example, ``(tag, probability)`` of every word, decoded as ``meta.decoding`` says."""
         out = []
         for probs in self.word_probs(words_batch):
-            best = probs.argmax(axis=1)
+            best = decode_tags(probs, self.meta.labels, self.meta.decoding)
             out.append([(self.meta.labels[k], float(row[k])) for k, row in zip(best, probs)])
         return out
 

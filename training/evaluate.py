@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import hydra
@@ -34,6 +35,7 @@ from training.data.base import write_jsonl
 from training.events.case_eval import case_scores
 from training.events.labels import load_labels
 from training.tasks import task_module
+from training.tasks.token import check_decoding
 from training.tracking import git_tags, log_report, setup_tracking, tracked_run
 
 
@@ -67,6 +69,9 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
         models = [load_task_model(local_model_dir(uri), precision=cfg.precision) for uri in uris]
         model = Ensemble.of_seeds(models) if len(models) > 1 else models[0]
         check_compatible(model, cfg.data, examples, cfg.data.test_path)
+        if cfg.decoding:
+            check_decoding(cfg.decoding, cfg.data.task)
+            model.meta = replace(model.meta, decoding=cfg.decoding)
         module = task_module(cfg.data.task)
         evaluation = module.evaluate(model, examples)
         metrics, report = evaluation.metrics, evaluation.report

@@ -89,7 +89,7 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
                        "windows.dev.words_as_unk": dev_windows.replaced_words})
     pool = cfg.data.pool or "max"
     if task == "token":
-        compute = module.trainer_metrics(dev_examples, dev_windows, labels)
+        compute = module.trainer_metrics(dev_examples, dev_windows, labels, cfg.decoding)
     else:
         compute = module.trainer_metrics(dev_examples, dev_windows, labels, task == "multi_label", pool)
     soft = "scores" in data.splits["train"].column_names
@@ -100,7 +100,7 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
 
     meta = TaskMeta(task=task, labels=labels, max_length=cfg.data.max_length, stride=cfg.data.stride,
-                    pool=pool, dataset=cfg.data.name, word_shapes=cfg.word_shapes)
+                    pool=pool, dataset=cfg.data.name, word_shapes=cfg.word_shapes, decoding=cfg.decoding)
     task_model = TaskModel(trainer.model, tokenizer, meta, cfg.precision, args.per_device_eval_batch_size)
     evaluation = module.evaluate(task_model, dev_examples)
     untuned = choice = None

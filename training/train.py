@@ -44,6 +44,7 @@ def train(cfg: DictConfig) -> float:
     check_scheme(cfg.class_weights, cfg.data.task)
     check_word_shapes(cfg.word_shapes, cfg.data.task, cfg.model)
     check_attention_dropout(cfg.attention_dropout, cfg.model)
+    token.check_decoding(cfg.decoding, cfg.data.task)
     data = load_splits(cfg.data)
     output_dir = Path(cfg.paths.output_dir)
     experiment_id = setup_tracking(cfg.mlflow)

@@ -6,6 +6,7 @@ import pytest
 from inference.ensemble import Ensemble
 from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
+from inference.spans import viterbi_tags
 from inference.task_model import META_FILE, TaskMeta, TaskModel
 from tests.conftest import TINY
 from training.encoders import build_model
@@ -56,7 +57,7 @@ def test_a_seed_ensemble_tags_with_the_mean_and_loads_as_one_model(tmp_path):
     expected = [(pa + pb) / 2 for pa, pb in zip(a.word_probs(WORDS), b.word_probs(WORDS))]
     assert all(np.allclose(got, want) for got, want in zip(ensemble.word_probs(WORDS), expected))
     assert [[tag for tag, _ in row] for row in ensemble.tag_words(WORDS)] == [
-        [TAGS[k] for k in probs.argmax(axis=1)] for probs in expected]
+        [TAGS[k] for k in viterbi_tags(probs, TAGS)] for probs in expected]
     texts = [" ".join(words) for words in WORDS]
     folder = ensemble.save(tmp_path / "ensemble")
     meta = json.loads((folder / META_FILE).read_text())
@@ -91,8 +92,10 @@ def test_a_seed_ensemble_drops_the_members_thresholds_and_needs_matching_members
     assert Ensemble.of_seeds([multi, multi]).meta.thresholds == {}  # the mean is decided at 0.5
     with pytest.raises(ValueError, match="at least two"):
         Ensemble.of_seeds([multi])
-    with pytest.raises(ValueError, match="share their task and labels"):
+    with pytest.raises(ValueError, match="share their task, labels and decoding"):
         Ensemble.of_seeds([multi, _member(0)])
+    with pytest.raises(ValueError, match="share their task, labels and decoding"):
+        Ensemble.of_seeds([_tagger(1), _tagger(2, decoding="argmax")])
     with pytest.raises(ValueError, match="must all do 'multi_label'"):
         Ensemble([multi, _member(0)], [1, 1], Ensemble.of_seeds([multi, multi]).meta)
 

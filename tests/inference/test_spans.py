@@ -1,4 +1,9 @@
-from inference.spans import bio_spans, split_words
+import itertools
+
+import numpy as np
+import pytest
+
+from inference.spans import bio_spans, decode_tags, split_words, viterbi_tags
 
 
 def test_split_words_keeps_offsets_on_unicode_and_whitespace():
@@ -20,3 +25,42 @@ def test_combining_marks_stay_inside_their_word():
     text = "Cafe\u0301 in मुंबई, ok"  # decomposed é; Devanagari with vowel signs and anusvara
     words = [text[s:e] for s, e in split_words(text)]
     assert words == ["Cafe\u0301", "in", "मुंबई", ",", "ok"]
+
+
+LABELS = ["O", "B-A", "I-A", "B-B", "I-B"]
+
+
+def _valid(path: tuple[int, ...]) -> bool:
+    tags = [LABELS[k] for k in path]
+    return all(not tag.startswith("I-") or (i > 0 and tags[i - 1][2:] == tag[2:]) for i, tag in enumerate(tags))
+
+
+def test_viterbi_finds_the_most_probable_valid_sequence():
+    rng = np.random.default_rng(0)
+    for n_words in (1, 2, 3, 4):
+        for _ in range(30):
+            probs = rng.dirichlet(np.full(len(LABELS), 0.5), size=n_words)
+            paths = [p for p in itertools.product(range(len(LABELS)), repeat=n_words) if _valid(p)]
+            best = max(paths, key=lambda p: np.log(probs[np.arange(n_words), p]).sum())
+            assert tuple(viterbi_tags(probs, LABELS)) == best
+
+
+def test_viterbi_keeps_a_valid_argmax_and_settles_stray_inside_tags_by_the_span():
+    valid = np.array([[0.1, 0.7, 0.1, 0.05, 0.05], [0.1, 0.1, 0.6, 0.1, 0.1], [0.8, 0.05, 0.05, 0.05, 0.05]])
+    assert list(viterbi_tags(valid, LABELS)) == list(valid.argmax(axis=1)) == [1, 2, 0]
+    weak_start = np.array([[0.45, 0.4, 0.05, 0.05, 0.05], [0.1, 0.05, 0.8, 0.05, 0.0]])  # argmax: O I-A
+    assert [LABELS[k] for k in decode_tags(weak_start, LABELS, "argmax")] == ["O", "I-A"]
+    assert [LABELS[k] for k in decode_tags(weak_start, LABELS)] == ["B-A", "I-A"]  # 0.4 * 0.8 > 0.45 * 0.1
+    weak_inside = np.array([[0.6, 0.3, 0.05, 0.05, 0.0], [0.4, 0.05, 0.5, 0.05, 0.0]])
+    assert [LABELS[k] for k in decode_tags(weak_inside, LABELS)] == ["O", "O"]  # 0.6 * 0.4 > 0.3 * 0.5
+    type_change = np.array([[0.0, 0.9, 0.0, 0.1, 0.0], [0.1, 0.0, 0.3, 0.0, 0.6]])  # argmax: B-A I-B
+    assert [LABELS[k] for k in decode_tags(type_change, LABELS)] == ["B-A", "I-A"]
+    assert len(viterbi_tags(np.zeros((0, len(LABELS))), LABELS)) == 0
+
+
+def test_decoding_refuses_unknown_names_and_label_sets_that_cannot_start():
+    probs = np.full((2, len(LABELS)), 0.2)
+    with pytest.raises(ValueError, match="decoding must be one of"):
+        decode_tags(probs, LABELS, "greedy")
+    with pytest.raises(ValueError, match="can start a sequence"):
+        viterbi_tags(np.full((2, 2), 0.5), ["I-A", "I-B"])

@@ -117,9 +117,9 @@ def test_plain_models_keep_schema_1_and_newer_schemas_are_refused_by_version(tin
     written = json.loads((folder / "conflict_news.json").read_text())
     assert written["schema_version"] == 1 and "word_shapes" not in written  # older code still reads it
     assert "ensemble" not in written
-    written.update(schema_version=4, a_later_field=1)
+    written.update(schema_version=5, a_later_field=1)
     (folder / "conflict_news.json").write_text(json.dumps(written))
-    with pytest.raises(ValueError, match="schema_version 4 is newer than this code"):
+    with pytest.raises(ValueError, match="schema_version 5 is newer than this code"):
         read_meta(folder)
 
 

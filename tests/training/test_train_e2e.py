@@ -160,6 +160,26 @@ def test_word_shapes_reach_the_trained_tagger_and_refuse_text_tasks(tmp_path, ml
     _assert_refused_for_multi_label(tmp_path, "word_shapes=true", "word_shapes=true applies to token tasks only")
 
 
+def test_the_decoding_is_stored_with_the_tagger_and_evaluation_can_override_it(tmp_path, mlflow_store):
+    files = CASES["token"][2](tmp_path)
+    cfg = _compose("train", ["data=re3d", "model=tiny", "trainer.max_steps=2", "trainer.num_train_epochs=1",
+                             f"paths.output_dir={tmp_path / 'out'}", f"data.train.path={files['train']}",
+                             f"data.dev.path={files['dev']}", "precision=fp32", "mlflow.log_model=false",
+                             "decoding=argmax"])
+    train(cfg)
+    assert TaskModel.load(tmp_path / "out" / "model").meta.decoding == "argmax"
+    eval_cfg = _compose("evaluate", ["data=re3d", f"data.test_path={files['dev']}",
+                                     f"model_uri={tmp_path / 'out' / 'model'}", f"output_dir={tmp_path / 'eval'}",
+                                     "precision=fp32", "decoding=viterbi"])
+    evaluate(eval_cfg)
+    rows = [line.split("\t") for line in (tmp_path / "eval" / "predictions.conll").read_text().splitlines()]
+    predicted = [row[2] if row != [""] else "O" for row in rows]
+    assert predicted and all(not tag.startswith("I-") or before[2:] == tag[2:]
+                             for before, tag in zip(["O", *predicted], predicted))
+
+    _assert_refused_for_multi_label(tmp_path, "decoding=argmax", "decoding=argmax applies to token tasks only")
+
+
 def _assert_refused_for_multi_label(tmp_path: Path, override: str, match: str) -> None:
     """``override`` on a multi-label dataset raises ``match`` before any MLflow run is opened."""
     files = CASES["multi_label"][2](tmp_path)

@@ -9,6 +9,7 @@ import numpy as np
 from datasets import Dataset
 from transformers import DataCollatorForTokenClassification, EvalPrediction, PreTrainedTokenizerBase
 
+from inference.spans import DECODINGS, decode_tags
 from inference.task_model import Decisions
 from inference.windows import Windows, merge_word_logits, word_labels, word_windows
 from training.data.base import Example
@@ -43,14 +44,22 @@ def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: 
     return Dataset.from_dict(columns), windows
 
 
+def check_decoding(decoding: str, task: str) -> None:
+    """Refuse a decoding not in ``DECODINGS``, or other than the default (viterbi) for a task that does not tag words."""
+    if decoding not in DECODINGS:
+        raise ValueError(f"decoding must be one of {DECODINGS}, not {decoding!r}")
+    if decoding != "viterbi" and task != "token":
+        raise ValueError(f"decoding={decoding} applies to token tasks only, not to data.task={task!r}")
+
+
 def collator(tokenizer: PreTrainedTokenizerBase) -> DataCollatorForTokenClassification:
     """Pads input ids, token types (with 0) and labels (with IGNORE_INDEX) per batch."""
     return DataCollatorForTokenClassification(tokenizer)
 
 
-def score(examples: list[Example], probs: list[np.ndarray], labels: list[str]) -> Evaluation:
-    """seqeval metrics of argmax tags, and per-example predictions."""
-    pred = [[labels[k] for k in p.argmax(axis=1)] for p in probs]
+def score(examples: list[Example], probs: list[np.ndarray], labels: list[str], decoding: str) -> Evaluation:
+    """seqeval metrics of the tags ``decoding`` gives (``inference.spans.DECODINGS``), and per-example predictions."""
+    pred = [[labels[k] for k in decode_tags(p, labels, decoding)] for p in probs]
     gold = [ex["tags"] for ex in examples]
     metrics, report = token_metrics(gold, pred)
     rows = [{"id": ex["id"], "tokens": ex["tokens"], "gold": ex["tags"], "predicted": tags}
@@ -58,20 +67,21 @@ def score(examples: list[Example], probs: list[np.ndarray], labels: list[str]) -
     return Evaluation(metrics, report, rows)
 
 
-def trainer_metrics(examples: list[Example], windows: Windows,
-                    labels: list[str]) -> Callable[[EvalPrediction], dict[str, float]]:
-    """A ``compute_metrics`` for the Trainer that merges window logits back onto words."""
+def trainer_metrics(examples: list[Example], windows: Windows, labels: list[str],
+                    decoding: str) -> Callable[[EvalPrediction], dict[str, float]]:
+    """A ``compute_metrics`` for the Trainer that merges window logits back onto words and decodes them."""
 
     def compute(eval_pred: EvalPrediction) -> dict[str, float]:
         logits = [row[:len(ids)] for row, ids in zip(eval_pred.predictions, windows.input_ids)]
-        return score(examples, merge_word_logits(windows, logits), labels).metrics
+        return score(examples, merge_word_logits(windows, logits), labels, decoding).metrics
 
     return compute
 
 
 def evaluate(model: Decisions, examples: list[Example]) -> Evaluation:
     """Score a task model on examples through the same windowed path the predictor uses."""
-    return score(examples, model.word_probs([ex["tokens"] for ex in examples]), model.meta.labels)
+    probs = model.word_probs([ex["tokens"] for ex in examples])
+    return score(examples, probs, model.meta.labels, model.meta.decoding)
 
 
 def confusion(evaluation: Evaluation, labels: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -1,0 +1,48 @@
+"""A token model's decoding (``TaskMeta.decoding``): what its entities are made of, and how its folder says so."""
+
+import json
+
+import numpy as np
+import pytest
+
+import inference.task_model as task_model
+from inference.task_model import META_FILE, Decisions, TaskMeta, TaskModel, read_meta
+
+TAGS = ["O", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
+
+
+class FixedProbs(Decisions):
+    """Word probabilities that make argmax tag ``Idlib City`` as ``O I-LOC``."""
+
+    def __init__(self, decoding: str) -> None:
+        self.meta = TaskMeta("token", TAGS, 16, 4, decoding=decoding)
+
+    def word_probs(self, words_batch):
+        probs = np.array([[0.9, 0.05, 0.0, 0.05, 0.0], [0.45, 0.4, 0.05, 0.1, 0.0], [0.1, 0.05, 0.8, 0.05, 0.0]])
+        return [probs[: len(words)] for words in words_batch]
+
+    def text_probs(self, texts):
+        raise NotImplementedError
+
+
+def test_viterbi_entities_cover_the_span_argmax_splits():
+    text = "in Idlib City"
+    assert [(e["text"], e["label"]) for e in FixedProbs("viterbi").entities([text])[0]] == [("Idlib City", "LOC")]
+    assert [(e["text"], e["label"]) for e in FixedProbs("argmax").entities([text])[0]] == [("City", "LOC")]
+
+
+def test_an_argmax_folder_says_so_in_schema_4_and_older_code_refuses_it(tiny_model, tmp_path, monkeypatch):
+    model, tokenizer = tiny_model("token", TAGS)
+    default = TaskModel(model, tokenizer, TaskMeta("token", TAGS, 16, 4)).save(tmp_path / "viterbi")
+    written = json.loads((default / META_FILE).read_text())
+    assert written["schema_version"] == 1 and "decoding" not in written  # the default: older code still reads it
+    assert read_meta(default).decoding == "viterbi"
+    argmax = TaskModel(model, tokenizer, TaskMeta("token", TAGS, 16, 4, decoding="argmax")).save(tmp_path / "argmax")
+    written = json.loads((argmax / META_FILE).read_text())
+    assert written["schema_version"] == 4 and written["decoding"] == "argmax"
+    assert TaskModel.load(argmax).meta.decoding == "argmax"
+    monkeypatch.setattr(task_model, "SCHEMA_VERSION", 3)  # code that always decoded with argmax
+    with pytest.raises(ValueError, match="schema_version 4 is newer than this code"):
+        read_meta(argmax)
+    with pytest.raises(ValueError, match="decoding must be one of"):
+        TaskMeta("token", TAGS, 16, 4, decoding="greedy")
