@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -43,13 +44,20 @@ def tracking_uri(configured: str | None) -> str:
 def setup_tracking(mlflow_cfg: DictConfig) -> str:
     """Point MLflow at the store and select the experiment; returns the experiment id.
 
-    A file lock around store creation keeps parallel jobs on a fresh SQLite store from racing on its migration.
+    In a SQLite store, an experiment this creates keeps its artifacts beside the database file, in
+    ``<database folder>/mlruns/<experiment name>``: MLflow's own default is ``./mlruns`` under whichever working
+    directory first used the experiment, so runs started elsewhere would scatter (and lose) their models. A file
+    lock around store creation keeps parallel jobs on a fresh SQLite store from racing on its migration.
     """
     uri = tracking_uri(mlflow_cfg.tracking_uri)
     mlflow.set_tracking_uri(uri)
-    lock_path = Path(uri.removeprefix("sqlite:///") + ".lock") if uri.startswith("sqlite:///") else None
-    with _file_lock(lock_path):
-        return mlflow.set_experiment(mlflow_cfg.experiment_name).experiment_id
+    database = Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:///") else None
+    name = mlflow_cfg.experiment_name
+    with _file_lock(Path(f"{database}.lock") if database else None):
+        if database is not None and mlflow.get_experiment_by_name(name) is None:
+            folder = re.sub(r"[^\w.-]", "_", name)
+            mlflow.create_experiment(name, artifact_location=str(database.resolve().parent / "mlruns" / folder))
+        return mlflow.set_experiment(name).experiment_id
 
 
 @contextlib.contextmanager

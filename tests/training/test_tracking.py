@@ -29,6 +29,25 @@ def test_sigterm_ends_the_run_killed(mlflow_store):
     assert _status(run.info.run_id) == "KILLED"
 
 
+def test_artifacts_stay_beside_the_sqlite_store_whatever_the_working_directory(mlflow_store, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    store.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    setup_tracking(OmegaConf.create({"tracking_uri": f"sqlite:///{store / 'mlflow.db'}",
+                                     "experiment_name": "bench mark/quality"}))
+    with tracked_run("r", {}) as run:
+        mlflow.log_dict({"a": 1}, "reports/a.json")
+    assert mlflow.get_experiment(run.info.experiment_id).artifact_location == str(store / "mlruns" / "bench_mark_quality")
+    assert (store / "mlruns" / "bench_mark_quality" / run.info.run_id / "artifacts" / "reports" / "a.json").is_file()
+    assert not (elsewhere / "mlruns").exists()
+    # an existing experiment keeps its own location
+    setup_tracking(OmegaConf.create({"tracking_uri": f"sqlite:///{store / 'mlflow.db'}",
+                                     "experiment_name": "bench mark/quality"}))
+    assert mlflow.get_experiment_by_name("bench mark/quality").experiment_id == run.info.experiment_id
+
+
 def test_tracking_uri_precedence(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
