@@ -6,8 +6,8 @@ order):
 
 - an event typer ensemble (``task: ensemble``): single-label typers, e.g. a fine-tuned classifier and the
   zero-shot typer;
-- a seed ensemble (``ensemble: true``, schema 3): models of one task trained with different seeds, equally
-  weighted. It tags, classifies and finds entities as one model of that task would; multi-label members are
+- a seed ensemble (``ensemble: true``, schema 3, or 4 for taggers decoded with argmax): models of one task
+  trained with different seeds, equally weighted. It tags, classifies and finds entities as one model of that task would; multi-label members are
   decided at 0.5, since their own tuned thresholds do not carry over to the mean.
 """
 

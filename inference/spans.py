@@ -84,8 +84,11 @@ def _transitions(labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
     inside = [label[2:] if label.startswith("I-") else None for label in labels]
     kinds = [label[2:] if label[:2] in ("B-", "I-") else None for label in labels]
     first = np.array([kind is None for kind in inside])
-    if not first.any():
-        raise ValueError(f"no label in {labels} can start a sequence: IOB2 tags need O or B- labels")
+    orphans = sorted({kind for kind in inside if kind is not None} - {label[2:] for label in labels
+                                                                        if label.startswith("B-")})
+    if orphans:
+        raise ValueError(f"labels {labels} have I- tags without B- tags for {orphans}: Viterbi decoding needs "
+                         "IOB2 labels (B-X for every I-X)")
     allowed = np.array([[inside[b] is None or kinds[a] == inside[b] for b in range(len(labels))]
                         for a in range(len(labels))])
     return allowed, first

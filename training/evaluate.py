@@ -60,18 +60,27 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     if len(uris) > 1 and cfg.data.get("evaluation") == "case2021":
         raise ValueError("data=case2021 scores one event typer; build a weighted ensemble of typers with "
                          "training.events.ensemble and pass its model_uri")
+    if cfg.decoding:
+        if cfg.data.task != "token":
+            raise ValueError(f"decoding={cfg.decoding} applies to token models only, not to data.task="
+                             f"{cfg.data.task!r}")
+        check_decoding(cfg.decoding, cfg.data.task)
     examples, stats = read_file(cfg.data, cfg.data.test_path, cfg.data.get("test_keys"))
     output_dir = Path(cfg.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
+    decoding: dict = {}  # token models: the decoding used, and whether decoding= overrode the model's own
     if cfg.data.get("evaluation") == "case2021":
         metrics, report, predictions = _evaluate_case(cfg, uris[0], examples, output_dir)
     else:
         models = [load_task_model(local_model_dir(uri), precision=cfg.precision) for uri in uris]
+        own = {member.meta.decoding for member in models}
+        if cfg.decoding:  # before the ensemble is built: members saved with different decodings are then alike
+            for member in models:
+                member.meta = replace(member.meta, decoding=cfg.decoding)
         model = Ensemble.of_seeds(models) if len(models) > 1 else models[0]
         check_compatible(model, cfg.data, examples, cfg.data.test_path)
-        if cfg.decoding:
-            check_decoding(cfg.decoding, cfg.data.task)
-            model.meta = replace(model.meta, decoding=cfg.decoding)
+        if cfg.data.task == "token":
+            decoding = {"decoding": model.meta.decoding, "decoding_overridden": own != {model.meta.decoding}}
         module = task_module(cfg.data.task)
         evaluation = module.evaluate(model, examples)
         metrics, report = evaluation.metrics, evaluation.report
@@ -80,8 +89,9 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     metrics_path = output_dir / "metrics.json"
     metrics_path.write_text(json.dumps({"metrics": metrics, "report": report, "examples": len(examples),
                                         "reader_stats": stats, "model_uri": uris if len(uris) > 1 else uris[0],
-                                        "test_path": str(cfg.data.test_path)}, indent=2), encoding="utf-8")
-    _log(cfg, uris, metrics, report, [predictions, metrics_path])
+                                        "test_path": str(cfg.data.test_path), **decoding}, indent=2),
+                            encoding="utf-8")
+    _log(cfg, uris, metrics, report, [predictions, metrics_path], decoding)
     return metrics
 
 
@@ -117,12 +127,16 @@ def _uris(model_uri: str | ListConfig) -> list[str]:
     return [str(uri) for uri in model_uri] if OmegaConf.is_list(model_uri) else [str(model_uri)]
 
 
-def _log(cfg: DictConfig, uris: list[str], metrics: dict[str, float], report: dict, files: list[Path]) -> None:
+def _log(cfg: DictConfig, uris: list[str], metrics: dict[str, float], report: dict, files: list[Path],
+         decoding: dict) -> None:
+    """One evaluation run; its metrics are linked to the model's LoggedModel unless they were decoded otherwise
+    than the model decodes (``decoding``: token models' decoding and whether ``decoding=`` overrode it)."""
     setup_tracking(cfg.mlflow)
-    model_id = _logged_model_id(uris[0]) if len(uris) == 1 else None
+    linked = len(uris) == 1 and not decoding.get("decoding_overridden")
+    model_id = _logged_model_id(uris[0]) if linked else None
     model = {"model_uris": ",".join(uris)} if len(uris) > 1 else {"model_uri": uris[0]}
     tags = {"dataset": cfg.data.name, "task": cfg.data.task, "kind": "evaluation", **model,
-            "test_path": str(cfg.data.test_path), **git_tags()}
+            "test_path": str(cfg.data.test_path), **{k: str(v) for k, v in decoding.items()}, **git_tags()}
     with tracked_run(cfg.mlflow.run_name, tags) as run:
         log_report(report, metrics, "test", model_id=model_id)
         for path in files:

@@ -96,8 +96,16 @@ def test_a_seed_ensemble_drops_the_members_thresholds_and_needs_matching_members
         Ensemble.of_seeds([multi, _member(0)])
     with pytest.raises(ValueError, match="share their task, labels and decoding"):
         Ensemble.of_seeds([_tagger(1), _tagger(2, decoding="argmax")])
+
     with pytest.raises(ValueError, match="must all do 'multi_label'"):
         Ensemble([multi, _member(0)], [1, 1], Ensemble.of_seeds([multi, multi]).meta)
+
+
+def test_a_seed_ensemble_of_argmax_taggers_keeps_their_decoding(tmp_path):
+    folder = Ensemble.of_seeds([_tagger(1, decoding="argmax"), _tagger(2, decoding="argmax")]).save(tmp_path / "e")
+    assert json.loads((folder / META_FILE).read_text())["schema_version"] == 4
+    loaded = load_task_model(folder, precision="fp32")
+    assert loaded.meta.decoding == "argmax" and all(m.meta.decoding == "argmax" for m in loaded.members)
 
 
 def test_models_and_ensembles_refuse_the_other_kind_of_input():

@@ -58,9 +58,9 @@ def test_viterbi_keeps_a_valid_argmax_and_settles_stray_inside_tags_by_the_span(
     assert len(viterbi_tags(np.zeros((0, len(LABELS))), LABELS)) == 0
 
 
-def test_decoding_refuses_unknown_names_and_label_sets_that_cannot_start():
+def test_decoding_refuses_unknown_names_and_inside_tags_without_a_beginning():
     probs = np.full((2, len(LABELS)), 0.2)
     with pytest.raises(ValueError, match="decoding must be one of"):
         decode_tags(probs, LABELS, "greedy")
-    with pytest.raises(ValueError, match="can start a sequence"):
-        viterbi_tags(np.full((2, 2), 0.5), ["I-A", "I-B"])
+    with pytest.raises(ValueError, match=r"without B- tags for \['C'\]"):  # IOB1/IO labels: C could never be output
+        viterbi_tags(np.full((2, 4), 0.25), ["O", "B-A", "I-A", "I-C"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import mlflow
@@ -12,12 +13,14 @@ import torch
 from hydra import compose, initialize_config_dir
 from mlflow.tracking import MlflowClient
 
-from inference.task_model import TaskModel
+from inference.task_model import META_FILE, TaskModel
 from inference.word_shapes import LOWER, MIXED, N_SHAPES, TITLE, UPPER
 from tests.conftest import CONF_DIR
 from training.data import load_splits
 from training.evaluate import evaluate
 from training.loss import weighted_cross_entropy
+from training.tasks import token
+from training.tasks.token import trainer_metrics
 from training.tracking import MlflowMetricsCallback
 from training.train import train
 
@@ -160,22 +163,47 @@ def test_word_shapes_reach_the_trained_tagger_and_refuse_text_tasks(tmp_path, ml
     _assert_refused_for_multi_label(tmp_path, "word_shapes=true", "word_shapes=true applies to token tasks only")
 
 
-def test_the_decoding_is_stored_with_the_tagger_and_evaluation_can_override_it(tmp_path, mlflow_store):
+def test_the_decoding_is_stored_with_the_tagger_and_evaluation_can_override_it(tmp_path, mlflow_store,
+                                                                              monkeypatch):
+    chosen_with = []
+
+    def spy(examples, windows, labels, decoding):
+        chosen_with.append(decoding)
+        return trainer_metrics(examples, windows, labels, decoding)
+
+    monkeypatch.setattr(token, "trainer_metrics", spy)
     files = CASES["token"][2](tmp_path)
     cfg = _compose("train", ["data=re3d", "model=tiny", "trainer.max_steps=2", "trainer.num_train_epochs=1",
                              f"paths.output_dir={tmp_path / 'out'}", f"data.train.path={files['train']}",
                              f"data.dev.path={files['dev']}", "precision=fp32", "mlflow.log_model=false",
                              "decoding=argmax"])
     train(cfg)
-    assert TaskModel.load(tmp_path / "out" / "model").meta.decoding == "argmax"
-    eval_cfg = _compose("evaluate", ["data=re3d", f"data.test_path={files['dev']}",
-                                     f"model_uri={tmp_path / 'out' / 'model'}", f"output_dir={tmp_path / 'eval'}",
-                                     "precision=fp32", "decoding=viterbi"])
-    evaluate(eval_cfg)
-    rows = [line.split("\t") for line in (tmp_path / "eval" / "predictions.conll").read_text().splitlines()]
+    assert chosen_with == ["argmax"]  # the best epoch is chosen by the configured decoding
+    argmax_dir = tmp_path / "out" / "model"
+    assert TaskModel.load(argmax_dir).meta.decoding == "argmax"
+    viterbi_dir = shutil.copytree(argmax_dir, tmp_path / "viterbi")
+    meta = json.loads((viterbi_dir / META_FILE).read_text())
+    (viterbi_dir / META_FILE).write_text(json.dumps({**meta, "decoding": "viterbi"}))
+
+    def evaluate_with(*overrides: str) -> dict:
+        evaluate(_compose("evaluate", ["data=re3d", f"data.test_path={files['dev']}", f"output_dir={tmp_path / 'e'}",
+                                       "precision=fp32", *overrides]))
+        return json.loads((tmp_path / "e" / "metrics.json").read_text())
+
+    assert evaluate_with(f"model_uri={argmax_dir}")["decoding"] == "argmax"
+    written = evaluate_with(f"model_uri={argmax_dir}", "decoding=viterbi")
+    assert written["decoding"] == "viterbi" and written["decoding_overridden"] is True
+    rows = [line.split("\t") for line in (tmp_path / "e" / "predictions.conll").read_text().splitlines()]
     predicted = [row[2] if row != [""] else "O" for row in rows]
     assert predicted and all(not tag.startswith("I-") or before[2:] == tag[2:]
                              for before, tag in zip(["O", *predicted], predicted))
+    with pytest.raises(ValueError, match="share their task, labels and decoding"):
+        evaluate_with(f"model_uri=[{argmax_dir},{viterbi_dir}]")
+    mixed = evaluate_with(f"model_uri=[{argmax_dir},{viterbi_dir}]", "decoding=viterbi")  # members made alike
+    assert mixed["decoding"] == "viterbi" and mixed["decoding_overridden"] is True
+    with pytest.raises(ValueError, match="decoding=viterbi applies to token models only"):
+        evaluate(_compose("evaluate", ["data=satp", "data.test_path=unread.tsv", f"model_uri={argmax_dir}",
+                                       "decoding=viterbi"]))
 
     _assert_refused_for_multi_label(tmp_path, "decoding=argmax", "decoding=argmax applies to token tasks only")
 
