@@ -7,8 +7,9 @@ order):
 - an event typer ensemble (``task: ensemble``): single-label typers, e.g. a fine-tuned classifier and the
   zero-shot typer;
 - a seed ensemble (``ensemble: true``, schema 3, or 4 for taggers decoded with argmax): models of one task
-  trained with different seeds, equally weighted. It tags, classifies and finds entities as one model of that task would; multi-label members are
-  decided at 0.5, since their own tuned thresholds do not carry over to the mean.
+  trained with different seeds, equally weighted. It tags, classifies and finds entities as one model of that
+  task would; multi-label members are decided at 0.5, since their own tuned thresholds do not carry over to the
+  mean.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class Ensemble(Decisions):
             raise ValueError(f"a seed ensemble needs at least two models, got {len(members)}")
         kinds = {(member.meta.task, tuple(member.meta.labels), member.meta.decoding) for member in members}
         if len(kinds) != 1:
-            raise ValueError(f"seed ensemble members must share their task, labels and decoding, got {sorted(kinds)}")
+            raise ValueError(f"seed ensemble members must share their task, labels and decoding, got "
+                             f"{sorted(kinds)}")
         meta = replace(members[0].meta, thresholds={}, word_shapes=False, ensemble=True)
         return cls(members, [1.0] * len(members), meta)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -60,12 +61,11 @@ def viterbi_tags(probs: np.ndarray, labels: list[str]) -> np.ndarray:
     stray ``I-X`` (which seqeval would read as a new entity) or a type change inside a span is settled by the
     probabilities of the whole span, not word by word.
     """
-    allowed, first = _transitions(labels)
+    penalty, first = _transitions(tuple(labels))
     if probs.shape[0] == 0:
         return np.zeros(0, dtype=int)
     log_probs = np.log(np.maximum(probs.astype(np.float64), 1e-300))
-    penalty = np.where(allowed, 0.0, -np.inf)
-    score = np.where(first, log_probs[0], -np.inf)
+    score = first + log_probs[0]
     back = np.zeros(probs.shape, dtype=int)
     columns = np.arange(len(labels))
     for i in range(1, len(probs)):
@@ -79,8 +79,10 @@ def viterbi_tags(probs: np.ndarray, labels: list[str]) -> np.ndarray:
     return path
 
 
-def _transitions(labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """IOB2 constraints: ``allowed[a, b]`` (tag ``b`` may follow ``a``) and ``first[b]`` (``b`` may open a text)."""
+@functools.lru_cache(maxsize=32)
+def _transitions(labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """IOB2 constraints as log-space penalties (0 allowed, -inf not): ``[a, b]`` for tag ``b`` after tag ``a``, and
+    ``[b]`` for ``b`` opening a text; computed once per label set, not per text."""
     inside = [label[2:] if label.startswith("I-") else None for label in labels]
     kinds = [label[2:] if label[:2] in ("B-", "I-") else None for label in labels]
     first = np.array([kind is None for kind in inside])
@@ -91,4 +93,4 @@ def _transitions(labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
                          "IOB2 labels (B-X for every I-X)")
     allowed = np.array([[inside[b] is None or kinds[a] == inside[b] for b in range(len(labels))]
                         for a in range(len(labels))])
-    return allowed, first
+    return np.where(allowed, 0.0, -np.inf), np.where(first, 0.0, -np.inf)

@@ -7,8 +7,8 @@ saves the ensemble (``inference.ensemble``) as one model folder, scores it on th
 to MLflow like a training run (tag ``approach=seed_ensemble``), so that ``training.evaluate``,
 ``training.package`` and the pyfunc take its ``model_uri`` as they take a single model's. The mean of the members'
 probabilities is decided as one model's would be: tags decoded as the members decode them (Viterbi by default),
-the argmax label, and every label at 0.5 or above for
-multi-label texts, since the members' own tuned thresholds do not carry over to their mean.
+the argmax label, and every label at 0.5 or above for multi-label texts, since the members' own tuned thresholds
+do not carry over to their mean.
 """
 
 from __future__ import annotations

@@ -39,7 +39,8 @@ def test_artifacts_stay_beside_the_sqlite_store_whatever_the_working_directory(m
                                      "experiment_name": "bench mark/quality"}))
     with tracked_run("r", {}) as run:
         mlflow.log_dict({"a": 1}, "reports/a.json")
-    assert mlflow.get_experiment(run.info.experiment_id).artifact_location == str(store / "mlruns" / "bench_mark_quality")
+    location = mlflow.get_experiment(run.info.experiment_id).artifact_location
+    assert location == str(store / "mlruns" / "bench_mark_quality")
     assert (store / "mlruns" / "bench_mark_quality" / run.info.run_id / "artifacts" / "reports" / "a.json").is_file()
     assert not (elsewhere / "mlruns").exists()
     # an existing experiment keeps its own location

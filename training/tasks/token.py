@@ -45,7 +45,8 @@ def encode(examples: list[Example], tokenizer: PreTrainedTokenizerBase, labels: 
 
 
 def check_decoding(decoding: str, task: str) -> None:
-    """Refuse a decoding not in ``DECODINGS``, or other than the default (viterbi) for a task that does not tag words."""
+    """Refuse a decoding not in ``DECODINGS``, or other than the default (viterbi) for a task that does not tag
+    words."""
     if decoding not in DECODINGS:
         raise ValueError(f"decoding must be one of {DECODINGS}, not {decoding!r}")
     if decoding != "viterbi" and task != "token":
