@@ -34,6 +34,8 @@ from types import ModuleType, SimpleNamespace
 import torch
 from transformers import PreTrainedModel
 
+from inference.runtime import bf16_linears
+
 BACKENDS = ("torch", "onnx", "onnx-int8")
 OUTPUTS = ("logits", "last_hidden_state")
 CACHE_ENV = "CONFLICT_NEWS_ONNX_CACHE"
@@ -58,14 +60,15 @@ class OnnxModel:
         return SimpleNamespace(**{self.output: torch.from_numpy(out)})
 
 
-def runner(model: PreTrainedModel, backend: str, output: str,
-           token_types: bool = False) -> PreTrainedModel | OnnxModel:
-    """``model`` itself for ``torch``; an OnnxModel over its cached export for ``onnx`` and ``onnx-int8``
+def runner(model: PreTrainedModel, backend: str, output: str, token_types: bool = False,
+           bf16: bool = False) -> torch.nn.Module | OnnxModel:
+    """For ``torch``, ``model`` itself, or with ``bf16`` (bf16 autocast) its twin with bf16 ``Linear`` weights
+    (``runtime.bf16_linears``); an OnnxModel over its cached export for ``onnx`` and ``onnx-int8``
     (``token_types``: the export takes ``token_type_ids`` too)."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     if backend == "torch":
-        return model
+        return bf16_linears(model) if bf16 else model
     ort = _require("onnxruntime", backend)
     _require("onnx", backend)
     path = export(model, output, quantize=backend == "onnx-int8", token_types=token_types)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 from typing import Iterator
 
 import numpy as np
@@ -41,6 +42,21 @@ def autocast(use_bf16: bool, device: torch.device) -> Iterator[None]:
             yield
     else:
         yield
+
+
+def bf16_linears(model: torch.nn.Module) -> torch.nn.Module:
+    """A twin of ``model`` for bf16 autocast: its ``Linear`` weights and biases are stored in bf16, every other
+    parameter and buffer is shared with ``model``. Under autocast it computes exactly what ``model`` does (autocast
+    casts these same tensors to bf16 anyway), without casting them again on every forward pass; ``model`` keeps
+    its fp32 weights for saving and export. The twin copies the weights once: later changes to ``model`` do not
+    reach it."""
+    linear = {id(p) for m in model.modules() if isinstance(m, torch.nn.Linear) for p in m.parameters(recurse=False)}
+    shared = {id(t): t for t in [*model.parameters(), *model.buffers()] if id(t) not in linear}
+    twin = copy.deepcopy(model, shared)
+    for module in twin.modules():
+        if isinstance(module, torch.nn.Linear):
+            module.to(torch.bfloat16)
+    return twin
 
 
 def logits_of(outputs, mask: torch.Tensor) -> torch.Tensor:

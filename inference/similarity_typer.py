@@ -32,8 +32,8 @@ class SimilarityTyper:
             raise ValueError(f"labels without descriptions: {missing}")
         self.encoder, self.tokenizer, self.meta = encoder.eval(), tokenizer, meta
         self.descriptions, self.temperature = descriptions, temperature
-        self.runner = runner(self.encoder, backend, "last_hidden_state")
         self.use_bf16, self.batch_size = backend == "torch" and resolve_precision(precision), batch_size
+        self.runner = runner(self.encoder, backend, "last_hidden_state", bf16=self.use_bf16)
         phrases = [(label, text) for label in meta.labels for text in descriptions[label]]
         self._owner = np.array([meta.labels.index(label) for label, _ in phrases])
         self._phrases = self.embed([text for _, text in phrases])

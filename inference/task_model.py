@@ -140,9 +140,9 @@ class TaskModel(Decisions):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.meta = meta
-        # what runs the windows: torch or ONNX Runtime
-        self.runner = runner(self.model, backend, "logits", token_types=meta.word_shapes)
         self.use_bf16 = backend == "torch" and resolve_precision(precision)
+        # what runs the windows: torch (with bf16 weights under bf16 autocast) or ONNX Runtime
+        self.runner = runner(self.model, backend, "logits", token_types=meta.word_shapes, bf16=self.use_bf16)
         self.batch_size = batch_size
 
     @classmethod

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from inference.runtime import forward_windows, length_batches
+from inference.runtime import bf16_linears, forward_windows, length_batches
 
 
 def padded_cost(batches, lengths, batch_cost):
@@ -41,3 +41,21 @@ def test_forward_windows_returns_outputs_in_input_order(tiny_model):
     for got, want in zip(batched, single):
         assert got.shape == want.shape
         np.testing.assert_allclose(got, want, atol=1e-4)
+
+
+def test_bf16_linears_twin_computes_what_autocast_does_and_leaves_the_model_fp32(tiny_model):
+    model, tokenizer = tiny_model("token", ["O", "B-LOC", "I-LOC"])
+    model.eval()
+    twin = bf16_linears(model)
+    ids = [tokenizer(text)["input_ids"] for text in ["rebels shelled the town of x", "y z"]]
+    want = forward_windows(model, ids, tokenizer.pad_token_id, use_bf16=True)
+    got = forward_windows(twin, ids, tokenizer.pad_token_id, use_bf16=True)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
+    weights = dict(twin.named_parameters())
+    for name, param in model.named_parameters():
+        linear = name.endswith(("dense.weight", "dense.bias", "query.weight", "key.weight", "value.weight",
+                                "query.bias", "key.bias", "value.bias", "classifier.weight", "classifier.bias"))
+        assert weights[name].dtype == (torch.bfloat16 if linear else torch.float32), name
+        assert (weights[name] is param) == (not linear), name  # everything else is shared, not copied
