@@ -2,8 +2,10 @@
 
     python -m training.events.compare [--experiments acled_snippets acled_weak] [--output comparison.md]
 
-Groups runs by experiment, approach, encoder, learning rate, epochs and ensemble weights; prints a markdown table
-and logs it to the ``acled-typer-comparison`` MLflow experiment.
+Groups runs by experiment, approach, encoder, learning rate, epochs, ensemble weights, training examples and
+seed group (the ``seed_group`` tag: the same config and training data, any seed), so runs trained on other data
+or with other settings are never averaged together; prints a markdown table and logs it to the
+``acled-typer-comparison`` MLflow experiment.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ METRICS = {"dev_case_subtask1.f1_weighted": "S1 wF1", "dev_case_subtask2.f1_weig
            "dev_f1_macro": "macro F1 (31 labels)"}
 GROUP = {"experiment": "experiment", "tags.approach": "approach", "tags.encoder": "encoder",
          "params.trainer.learning_rate": "lr", "params.trainer.num_train_epochs": "epochs",
-         "params.weights": "ensemble weights"}
+         "params.weights": "ensemble weights", "params.data_stats.train.examples": "train examples",
+         "tags.seed_group": "seed group"}
 
 
 def comparison_table(experiments: list[str]) -> pd.DataFrame:
