@@ -1,9 +1,9 @@
 """What makes two training runs the same: config fingerprints, a finished run to skip to, an interrupted run to
 resume.
 
-``config_hash`` covers the resolved config (minus where outputs go, where the data files and a local encoder are,
-how the run is named, and whether it may skip, resume or keep checkpoints), a digest of the data actually read
-and, for a local encoder folder (``model.source: path``, e.g. ``model=dapt``), a digest of its files;
+``config_hash`` covers the resolved config (minus where outputs go, where the data files, a local encoder and the
+assembled MPNet cache are, how the run is named, and whether it may skip, resume or keep checkpoints), a digest
+of the data actually read and, for a local encoder folder (``model.source: path``, e.g. ``model=dapt``), a digest of its files;
 ``seed_group`` is the same without the seed, so the runs of a seed sweep share it. A run is skipped when one with
 the same ``config_hash`` and git commit already FINISHED in the experiment, and resumed from its last epoch
 checkpoint when it was interrupted instead.
@@ -27,7 +27,7 @@ from transformers.trainer_utils import sort_checkpoints
 
 # config keys that do not change what is trained (the data and encoder digests stand for the files read)
 IGNORED_KEYS = ("paths", "mlflow.run_name", "mlflow.tracking_uri", "force", "resume", "keep_checkpoints",
-                "trainer.save_only_model", "data.train.path", "data.dev.path", "model.path")
+                "trainer.save_only_model", "data.train.path", "data.dev.path", "model.path", "model.cache_dir")
 CHECKPOINTS_TAG = "checkpoints_dir"  # where a run's epoch checkpoints are written, for resuming it
 PROCESS_TAG = "process"  # host:pid:start of the process training the run, to tell a live RUNNING run from a dead one
 

@@ -28,6 +28,8 @@ def test_config_hash_ignores_file_locations_but_not_content_settings_or_seed():
     assert _tags(["trainer.learning_rate=3e-4"])["seed_group"] != base["seed_group"]
     reseeded = _tags(["seed=7"])
     assert reseeded["config_hash"] != base["config_hash"] and reseeded["seed_group"] == base["seed_group"]
+    mpnet = _tags(["model=mpnet", "model.cache_dir=/home/a/.cache"])
+    assert _tags(["model=mpnet", "model.cache_dir=/home/b/.cache"]) == mpnet != base  # the same pip parts
 
 
 def test_config_hash_covers_a_local_encoders_files_not_their_folder(tmp_path):
