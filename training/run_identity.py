@@ -2,10 +2,10 @@
 resume.
 
 ``config_hash`` covers the resolved config (minus where outputs go, where the data files, a local encoder and the
-assembled MPNet cache are, how the run is named, and whether it may skip, resume or keep checkpoints), a digest
-of the data actually read and, for a local encoder folder (``model.source: path``, e.g. ``model=dapt``), a digest
-of its files; ``seed_group`` is the same without the seed, so the runs of a seed sweep share it. A run is skipped when one with
-the same ``config_hash`` and git commit already FINISHED in the experiment, and resumed from its last epoch
+assembled MPNet cache are, how the run is named, and whether it may skip, resume or keep checkpoints), a digest of
+the data actually read and, for a local encoder folder (``model.source: path``, e.g. ``model=dapt``), a digest of
+its files; ``seed_group`` is the same without the seed, so the runs of a seed sweep share it. A run is skipped when
+one with the same ``config_hash`` and git commit already FINISHED in the experiment, and resumed from its last epoch
 checkpoint when it was interrupted instead.
 """
 
