@@ -49,13 +49,19 @@ def bf16_linears(model: torch.nn.Module) -> torch.nn.Module:
     parameter and buffer is shared with ``model``. Under autocast it computes exactly what ``model`` does (autocast
     casts these same tensors to bf16 anyway), without casting them again on every forward pass; ``model`` keeps
     its fp32 weights for saving and export. The twin copies the weights once: later changes to ``model`` do not
-    reach it."""
-    linear = {id(p) for m in model.modules() if isinstance(m, torch.nn.Linear) for p in m.parameters(recurse=False)}
-    shared = {id(t): t for t in [*model.parameters(), *model.buffers()] if id(t) not in linear}
+    reach it. A weight tied to another kind of module (an embedding) stays fp32 and shared."""
+    def owned(linear: bool) -> set[int]:
+        return {id(p) for m in model.modules() if isinstance(m, torch.nn.Linear) == linear
+                for p in m.parameters(recurse=False)}
+
+    cast = owned(True) - owned(False)
+    shared = {id(t): t for t in [*model.parameters(), *model.buffers()] if id(t) not in cast}
     twin = copy.deepcopy(model, shared)
     for module in twin.modules():
         if isinstance(module, torch.nn.Linear):
-            module.to(torch.bfloat16)
+            for param in module.parameters(recurse=False):
+                if id(param) not in shared:  # a copy made for the twin, not a shared tensor
+                    param.data = param.data.to(torch.bfloat16)
     return twin
 
 

@@ -59,3 +59,17 @@ def test_bf16_linears_twin_computes_what_autocast_does_and_leaves_the_model_fp32
                                 "query.bias", "key.bias", "value.bias", "classifier.weight", "classifier.bias"))
         assert weights[name].dtype == (torch.bfloat16 if linear else torch.float32), name
         assert (weights[name] is param) == (not linear), name  # everything else is shared, not copied
+
+
+def test_bf16_linears_keeps_a_weight_tied_to_an_embedding_fp32_and_shared():
+    class Tied(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed, self.out, self.head = torch.nn.Embedding(5, 4), torch.nn.Linear(4, 5), torch.nn.Linear(4, 2)
+            self.out.weight = self.embed.weight
+
+    model = Tied()
+    twin = bf16_linears(model)
+    assert twin.embed.weight is model.embed.weight and twin.out.weight is twin.embed.weight
+    assert twin.embed.weight.dtype == torch.float32 and twin.out.bias.dtype == torch.bfloat16
+    assert twin.head.weight.dtype == torch.bfloat16 and model.head.weight.dtype == torch.float32
