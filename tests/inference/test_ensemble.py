@@ -96,7 +96,6 @@ def test_a_seed_ensemble_drops_the_members_thresholds_and_needs_matching_members
         Ensemble.of_seeds([multi, _member(0)])
     with pytest.raises(ValueError, match="share their task, labels and decoding"):
         Ensemble.of_seeds([_tagger(1), _tagger(2, decoding="argmax")])
-
     with pytest.raises(ValueError, match="must all do 'multi_label'"):
         Ensemble([multi, _member(0)], [1, 1], Ensemble.of_seeds([multi, multi]).meta)
 
