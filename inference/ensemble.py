@@ -6,10 +6,10 @@ order):
 
 - an event typer ensemble (``task: ensemble``): single-label typers, e.g. a fine-tuned classifier and the
   zero-shot typer;
-- a seed ensemble (``ensemble: true``, schema 3, or 4 for taggers decoded with argmax): models of one task
-  trained with different seeds, equally weighted. It tags, classifies and finds entities as one model of that
-  task would; multi-label members are decided at 0.5, since their own tuned thresholds do not carry over to the
-  mean.
+- a seed ensemble (``ensemble: true``, schema 3, 4 for taggers decoded with argmax, 5 for CRF taggers): models
+  of one task trained with different seeds, equally weighted (CRF taggers: their mean transition scores too).
+  It tags, classifies and finds entities as one model of that task would; multi-label members are decided at
+  0.5, since their own tuned thresholds do not carry over to the mean.
 """
 
 from __future__ import annotations
@@ -47,11 +47,15 @@ class Ensemble(Decisions):
         """Equally weighted models of one task and label set (e.g. one per training seed): a seed ensemble."""
         if len(members) < 2:
             raise ValueError(f"a seed ensemble needs at least two models, got {len(members)}")
-        kinds = {(member.meta.task, tuple(member.meta.labels), member.meta.decoding) for member in members}
+        kinds = {(member.meta.task, tuple(member.meta.labels), member.meta.decoding,
+                  member.meta.transitions is not None) for member in members}
         if len(kinds) != 1:
-            raise ValueError(f"seed ensemble members must share their task, labels and decoding, got "
-                             f"{sorted(kinds)}")
-        meta = replace(members[0].meta, thresholds={}, word_shapes=False, ensemble=True)
+            raise ValueError(f"seed ensemble members must share their task, labels, decoding and whether they "
+                             f"were trained with a CRF, got {sorted(kinds)}")
+        transitions = members[0].meta.transitions
+        if transitions is not None:  # CRF members: the mean of their transition scores, as of their probabilities
+            transitions = np.mean([member.meta.transitions for member in members], axis=0).tolist()
+        meta = replace(members[0].meta, thresholds={}, word_shapes=False, ensemble=True, transitions=transitions)
         return cls(members, [1.0] * len(members), meta)
 
     @classmethod

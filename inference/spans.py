@@ -45,23 +45,29 @@ def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:
     return spans
 
 
-def decode_tags(probs: np.ndarray, labels: list[str], decoding: str = "viterbi") -> np.ndarray:
-    """The label index of each word from (n_words, n_labels) probabilities (see ``DECODINGS``)."""
+def decode_tags(probs: np.ndarray, labels: list[str], decoding: str = "viterbi",
+                transitions: np.ndarray | None = None) -> np.ndarray:
+    """The label index of each word from (n_words, n_labels) probabilities (see ``DECODINGS``; ``transitions``:
+    a CRF's learned tag-to-tag scores, used by Viterbi decoding)."""
     if decoding == "argmax":
         return probs.argmax(axis=1)
     if decoding != "viterbi":
         raise ValueError(f"decoding must be one of {DECODINGS}, not {decoding!r}")
-    return viterbi_tags(probs, labels)
+    return viterbi_tags(probs, labels, transitions)
 
 
-def viterbi_tags(probs: np.ndarray, labels: list[str]) -> np.ndarray:
+def viterbi_tags(probs: np.ndarray, labels: list[str], transitions: np.ndarray | None = None) -> np.ndarray:
     """The most probable tag sequence in which every ``I-X`` follows ``B-X`` or ``I-X`` (label indices).
 
     Where each word's most probable tag already makes a valid sequence, that sequence is the answer; otherwise a
     stray ``I-X`` (which seqeval would read as a new entity) or a type change inside a span is settled by the
-    probabilities of the whole span, not word by word.
+    probabilities of the whole span, not word by word. ``transitions`` (n_labels × n_labels, ``[a, b]`` for tag
+    ``b`` after tag ``a``): a CRF's learned scores, added to the log probabilities of each step (the model was
+    trained for the sequence that maximises their sum).
     """
     penalty, first = _transitions(tuple(labels))
+    if transitions is not None:
+        penalty = penalty + np.asarray(transitions, dtype=np.float64)
     if probs.shape[0] == 0:
         return np.zeros(0, dtype=int)
     log_probs = np.log(np.maximum(probs.astype(np.float64), 1e-300))

@@ -18,9 +18,10 @@ from inference.windows import Windows, merge_word_logits, pool_text_logits, text
 from inference.word_shapes import N_SHAPES
 
 META_FILE = "conflict_news.json"
-# the newest this code reads: 2 adds word_shapes, 3 seed ensembles (ensemble), 4 decoding other than viterbi; a
-# folder is written with the oldest version that holds what it uses, so older code still reads the rest
-SCHEMA_VERSION = 4
+# the newest this code reads: 2 adds word_shapes, 3 seed ensembles (ensemble), 4 decoding other than viterbi,
+# 5 a CRF's transitions; a folder is written with the oldest version that holds what it uses, so older code
+# still reads the rest
+SCHEMA_VERSION = 5
 TASKS = ("token", "single_label", "multi_label", "similarity", "ensemble")
 
 
@@ -38,6 +39,8 @@ class TaskMeta:
     word_shapes: bool = False  # token tasks: word shapes go in as token types (inference.word_shapes)
     ensemble: bool = False  # a seed ensemble: member folders listed in ensemble.json (inference.ensemble)
     decoding: str = "viterbi"  # token tasks: how word probabilities become tags (inference.spans.DECODINGS)
+    # token tasks trained with a CRF: its learned tag-to-tag scores ([a][b]: tag b after tag a), used by Viterbi
+    transitions: list[list[float]] | None = None
     schema_version: int = 1
 
     def __post_init__(self) -> None:
@@ -50,6 +53,13 @@ class TaskMeta:
             raise ValueError(f"{META_FILE}: a seed ensemble has no word_shapes of its own (its members may)")
         if self.decoding not in DECODINGS:
             raise ValueError(f"{META_FILE}: decoding must be one of {DECODINGS}, not {self.decoding!r}")
+        if self.transitions is not None:
+            if self.task != "token":
+                raise ValueError(f"{META_FILE}: transitions apply to token models only, not to a {self.task} model")
+            n = len(self.labels)
+            if np.shape(self.transitions) != (n, n):
+                raise ValueError(f"{META_FILE}: transitions must be {n} x {n} (one score per pair of labels), "
+                                 f"not {np.shape(self.transitions)}")
 
 
 def _check_version(version: int) -> None:
@@ -69,13 +79,13 @@ def read_meta(path: str | Path) -> TaskMeta:
 
 
 def write_meta(path: str | Path, meta: TaskMeta) -> None:
-    """Write ``meta`` as the model folder's ``conflict_news.json``: schema 4 for a decoding other than viterbi, 3
-    for a seed ensemble, 2 for a word-shape model, else 1, without the keys of newer schemas, so that older code
-    (which decodes with viterbi or, before schema 4, argmax) still reads it."""
+    """Write ``meta`` as the model folder's ``conflict_news.json``: schema 5 for a CRF's transitions, 4 for a
+    decoding other than viterbi, 3 for a seed ensemble, 2 for a word-shape model, else 1, without the keys of
+    newer schemas, so that older code (which decodes with viterbi or, before schema 4, argmax) still reads it."""
     fields = asdict(meta)
-    fields["schema_version"] = (4 if meta.decoding != "viterbi" else 3 if meta.ensemble else
-                                2 if meta.word_shapes else 1)
-    for key, since in (("word_shapes", 2), ("ensemble", 3), ("decoding", 4)):
+    fields["schema_version"] = (5 if meta.transitions is not None else 4 if meta.decoding != "viterbi" else
+                                3 if meta.ensemble else 2 if meta.word_shapes else 1)
+    for key, since in (("word_shapes", 2), ("ensemble", 3), ("decoding", 4), ("transitions", 5)):
         if fields["schema_version"] < since:
             del fields[key]
     (Path(path) / META_FILE).write_text(json.dumps(fields, indent=2), encoding="utf-8")
@@ -107,7 +117,7 @@ class Decisions(ABC):
         """Per example, ``(tag, probability)`` of every word, decoded as ``meta.decoding`` says."""
         out = []
         for probs in self.word_probs(words_batch):
-            best = decode_tags(probs, self.meta.labels, self.meta.decoding)
+            best = decode_tags(probs, self.meta.labels, self.meta.decoding, self.meta.transitions)
             out.append([(self.meta.labels[k], float(row[k])) for k, row in zip(best, probs)])
         return out
 

@@ -1,5 +1,5 @@
-"""Fine-tune one classifier: encode windows, train with the HF Trainer, choose the best epoch on dev,
-choose multi-label thresholds, and save the model folder the predictor loads."""
+"""Fine-tune one classifier (a tagger optionally with a CRF): encode windows, train with the HF Trainer, choose
+the best epoch on dev, choose multi-label thresholds, and save the model folder the predictor loads."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from inference.task_model import TaskMeta, TaskModel
 from inference.windows import Windows
 from training.config import explicit_training_arguments
 from training.data import LoadedData, label_list
+from training.crf import CrfTrainer, add_transitions, crf_loss, take_transitions
 from training.encoders import build_model
 from training.loss import class_weights, label_counts, soft_cross_entropy, weighted_cross_entropy
 from training.metrics import PRIMARY_METRIC, binarize, choose_thresholds
@@ -81,6 +82,7 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
     if len(labels) < 2:
         raise ValueError(f"data={cfg.data.name} has {len(labels)} label(s): a classifier needs at least two")
     model, tokenizer = build_model(cfg.model, task, labels, cfg.word_shapes, cfg.attention_dropout)
+    transitions = add_transitions(model, len(labels)) if cfg.crf else None
     train_examples, dev_examples = list(data.splits["train"]), list(data.splits["dev"])
     train_set, train_windows = _encode(module, cfg, train_examples, tokenizer, labels)
     dev_set, dev_windows = _encode(module, cfg, dev_examples, tokenizer, labels)
@@ -89,18 +91,24 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
                        "windows.dev.words_as_unk": dev_windows.replaced_words})
     pool = cfg.data.pool or "max"
     if task == "token":
-        compute = module.trainer_metrics(dev_examples, dev_windows, labels, cfg.decoding)
+        compute = module.trainer_metrics(dev_examples, dev_windows, labels, cfg.decoding, transitions)
     else:
         compute = module.trainer_metrics(dev_examples, dev_windows, labels, task == "multi_label", pool)
     soft = "scores" in data.splits["train"].column_names
     args = training_arguments(cfg, checkpoints_dir, PRIMARY_METRIC[task])
-    trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
-                      data_collator=module.collator(tokenizer), compute_metrics=compute,
-                      callbacks=[MlflowMetricsCallback()], compute_loss_func=_loss(cfg, train_set, labels, soft))
+    common = dict(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
+                  data_collator=module.collator(tokenizer), compute_metrics=compute,
+                  callbacks=[MlflowMetricsCallback()])
+    if transitions is None:
+        trainer = Trainer(**common, compute_loss_func=_loss(cfg, train_set, labels, soft))
+    else:
+        trainer = CrfTrainer(**common, compute_loss_func=crf_loss(transitions),
+                             crf_learning_rate=cfg.crf_learning_rate)
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
 
     meta = TaskMeta(task=task, labels=labels, max_length=cfg.data.max_length, stride=cfg.data.stride,
-                    pool=pool, dataset=cfg.data.name, word_shapes=cfg.word_shapes, decoding=cfg.decoding)
+                    pool=pool, dataset=cfg.data.name, word_shapes=cfg.word_shapes, decoding=cfg.decoding,
+                    transitions=take_transitions(trainer.model) if cfg.crf else None)
     task_model = TaskModel(trainer.model, tokenizer, meta, cfg.precision, args.per_device_eval_batch_size)
     evaluation = module.evaluate(task_model, dev_examples)
     untuned = choice = None

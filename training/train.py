@@ -16,6 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from transformers import set_seed
 
 from training import config  # noqa: F401  (registers the Hydra schema)
+from training.crf import check_crf
 from training.data import load_splits
 from training.encoders import check_attention_dropout, check_word_shapes
 from training.events.case_eval import log_case_metrics
@@ -45,6 +46,7 @@ def train(cfg: DictConfig) -> float:
     check_word_shapes(cfg.word_shapes, cfg.data.task, cfg.model)
     check_attention_dropout(cfg.attention_dropout, cfg.model)
     token.check_decoding(cfg.decoding, cfg.data.task)
+    check_crf(cfg.crf, cfg.data.task, cfg.class_weights)
     data = load_splits(cfg.data)
     output_dir = Path(cfg.paths.output_dir)
     experiment_id = setup_tracking(cfg.mlflow)

@@ -46,3 +46,19 @@ def test_an_argmax_folder_says_so_in_schema_4_and_older_code_refuses_it(tiny_mod
         read_meta(argmax)
     with pytest.raises(ValueError, match="decoding must be one of"):
         TaskMeta("token", TAGS, 16, 4, decoding="greedy")
+
+
+def test_crf_transitions_need_schema_5_a_token_model_and_one_score_per_label_pair(tmp_path, monkeypatch):
+    square = np.zeros((len(TAGS), len(TAGS))).tolist()
+    meta = TaskMeta("token", TAGS, 16, 4, transitions=square)
+    (tmp_path / "crf").mkdir()
+    task_model.write_meta(tmp_path / "crf", meta)
+    written = json.loads((tmp_path / "crf" / META_FILE).read_text())
+    assert written["schema_version"] == 5 and written["transitions"] == square
+    monkeypatch.setattr(task_model, "SCHEMA_VERSION", 4)  # code that knows no transitions
+    with pytest.raises(ValueError, match="schema_version 5 is newer than this code"):
+        read_meta(tmp_path / "crf")
+    with pytest.raises(ValueError, match="must be 5 x 5"):
+        TaskMeta("token", TAGS, 16, 4, transitions=[[0.0] * 5] * 4)
+    with pytest.raises(ValueError, match="transitions apply to token models only"):
+        TaskMeta("single_label", TAGS, 16, 4, transitions=square)

@@ -92,9 +92,9 @@ def test_a_seed_ensemble_drops_the_members_thresholds_and_needs_matching_members
     assert Ensemble.of_seeds([multi, multi]).meta.thresholds == {}  # the mean is decided at 0.5
     with pytest.raises(ValueError, match="at least two"):
         Ensemble.of_seeds([multi])
-    with pytest.raises(ValueError, match="share their task, labels and decoding"):
+    with pytest.raises(ValueError, match="share their task, labels, decoding"):
         Ensemble.of_seeds([multi, _member(0)])
-    with pytest.raises(ValueError, match="share their task, labels and decoding"):
+    with pytest.raises(ValueError, match="share their task, labels, decoding"):
         Ensemble.of_seeds([_tagger(1), _tagger(2, decoding="argmax")])
     with pytest.raises(ValueError, match="must all do 'multi_label'"):
         Ensemble([multi, _member(0)], [1, 1], Ensemble.of_seeds([multi, multi]).meta)
@@ -105,6 +105,21 @@ def test_a_seed_ensemble_of_argmax_taggers_keeps_their_decoding(tmp_path):
     assert json.loads((folder / META_FILE).read_text())["schema_version"] == 4
     loaded = load_task_model(folder, precision="fp32")
     assert loaded.meta.decoding == "argmax" and all(m.meta.decoding == "argmax" for m in loaded.members)
+
+
+def test_a_seed_ensemble_of_crf_taggers_decodes_with_their_mean_transitions(tmp_path):
+    n = len(TAGS)
+    first, second = np.eye(n).tolist(), np.full((n, n), -1.0).tolist()
+    ensemble = Ensemble.of_seeds([_tagger(1, transitions=first), _tagger(2, transitions=second)])
+    mean = (np.eye(n) - 1.0) / 2
+    assert np.allclose(ensemble.meta.transitions, mean)
+    expected = [[TAGS[k] for k in viterbi_tags(probs, TAGS, mean)] for probs in ensemble.word_probs(WORDS)]
+    assert [[tag for tag, _ in row] for row in ensemble.tag_words(WORDS)] == expected
+    folder = ensemble.save(tmp_path / "e")
+    assert json.loads((folder / META_FILE).read_text())["schema_version"] == 5
+    assert np.allclose(load_task_model(folder, precision="fp32").meta.transitions, mean)
+    with pytest.raises(ValueError, match="whether they were trained with a CRF"):
+        Ensemble.of_seeds([_tagger(1, transitions=first), _tagger(2)])
 
 
 def test_models_and_ensembles_refuse_the_other_kind_of_input():

@@ -35,14 +35,25 @@ def _valid(path: tuple[int, ...]) -> bool:
     return all(not tag.startswith("I-") or (i > 0 and tags[i - 1][2:] == tag[2:]) for i, tag in enumerate(tags))
 
 
-def test_viterbi_finds_the_most_probable_valid_sequence():
+@pytest.mark.parametrize("learned", [False, True])
+def test_viterbi_finds_the_best_valid_sequence_with_or_without_learned_transitions(learned):
     rng = np.random.default_rng(0)
     for n_words in (1, 2, 3, 4):
         for _ in range(30):
             probs = rng.dirichlet(np.full(len(LABELS), 0.5), size=n_words)
+            transitions = rng.normal(0, 2, (len(LABELS), len(LABELS))) if learned else np.zeros((5, 5))
             paths = [p for p in itertools.product(range(len(LABELS)), repeat=n_words) if _valid(p)]
-            best = max(paths, key=lambda p: np.log(probs[np.arange(n_words), p]).sum())
-            assert tuple(viterbi_tags(probs, LABELS)) == best
+            best = max(paths, key=lambda p: np.log(probs[np.arange(n_words), p]).sum()
+                       + sum(transitions[a, b] for a, b in zip(p, p[1:])))
+            assert tuple(decode_tags(probs, LABELS, "viterbi", transitions if learned else None)) == best
+
+
+def test_learned_transitions_can_overrule_each_words_best_tag():
+    probs = np.array([[0.1, 0.6, 0.1, 0.1, 0.1], [0.05, 0.1, 0.3, 0.5, 0.05]])  # B-A B-B: valid on its own
+    assert list(viterbi_tags(probs, LABELS)) == [1, 3]
+    transitions = np.zeros((5, 5))
+    transitions[1, 3] = -5.0  # B-B right after B-A was never seen in training
+    assert list(viterbi_tags(probs, LABELS, transitions)) == [1, 2]  # log .3 > log .5 - 5
 
 
 def test_viterbi_keeps_a_valid_argmax_and_settles_stray_inside_tags_by_the_span():

@@ -70,7 +70,7 @@ def test_members_must_agree_on_task_and_labels(tiny_model):
     with pytest.raises(ValueError, match="at least two"):
         ensemble_evaluation([one], TEXTS)
     other = _leaning(tiny_model, "single_label", ["calm", "clash"], {})
-    with pytest.raises(ValueError, match="share their task, labels and decoding"):
+    with pytest.raises(ValueError, match="share their task, labels, decoding"):
         ensemble_evaluation([one, other], TEXTS)
 
 

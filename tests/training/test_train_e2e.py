@@ -7,15 +7,19 @@ import shutil
 from pathlib import Path
 
 import mlflow
+import numpy as np
 import pandas as pd
 import pytest
 import torch
 from hydra import compose, initialize_config_dir
 from mlflow.tracking import MlflowClient
+from safetensors import safe_open
 
+from inference.spans import viterbi_tags
 from inference.task_model import META_FILE, TaskModel
 from inference.word_shapes import LOWER, MIXED, N_SHAPES, TITLE, UPPER
 from tests.conftest import CONF_DIR
+from training.crf import PARAMETER, CrfTrainer
 from training.data import load_splits
 from training.evaluate import evaluate
 from training.loss import weighted_cross_entropy
@@ -167,9 +171,9 @@ def test_the_decoding_is_stored_with_the_tagger_and_evaluation_can_override_it(t
                                                                               monkeypatch):
     chosen_with = []
 
-    def spy(examples, windows, labels, decoding):
+    def spy(examples, windows, labels, decoding, transitions):
         chosen_with.append(decoding)
-        return trainer_metrics(examples, windows, labels, decoding)
+        return trainer_metrics(examples, windows, labels, decoding, transitions)
 
     monkeypatch.setattr(token, "trainer_metrics", spy)
     files = CASES["token"][2](tmp_path)
@@ -197,7 +201,7 @@ def test_the_decoding_is_stored_with_the_tagger_and_evaluation_can_override_it(t
     predicted = [row[2] if row != [""] else "O" for row in rows]
     assert predicted and all(not tag.startswith("I-") or before[2:] == tag[2:]
                              for before, tag in zip(["O", *predicted], predicted))
-    with pytest.raises(ValueError, match="share their task, labels and decoding"):
+    with pytest.raises(ValueError, match="share their task, labels, decoding"):
         evaluate_with(f"model_uri=[{argmax_dir},{viterbi_dir}]")
     mixed = evaluate_with(f"model_uri=[{argmax_dir},{viterbi_dir}]", "decoding=viterbi")  # members made alike
     assert mixed["decoding"] == "viterbi" and mixed["decoding_overridden"] is True
@@ -206,6 +210,43 @@ def test_the_decoding_is_stored_with_the_tagger_and_evaluation_can_override_it(t
                                        "decoding=viterbi"]))
 
     _assert_refused_for_multi_label(tmp_path, "decoding=argmax", "decoding=argmax applies to token tasks only")
+
+
+def test_a_crf_tagger_learns_transitions_at_their_own_rate_and_decodes_with_them(tmp_path, mlflow_store,
+                                                                                 monkeypatch):
+    groups = []
+    create = CrfTrainer.create_optimizer
+
+    def spy(self, model=None):
+        optimizer = create(self, model)
+        groups.append([(g.get("name"), g["lr"], g["weight_decay"], len(g["params"])) for g in optimizer.param_groups])
+        return optimizer
+
+    monkeypatch.setattr(CrfTrainer, "create_optimizer", spy)
+    files = CASES["token"][2](tmp_path)
+    cfg = _compose("train", ["data=re3d", "model=tiny", "trainer.max_steps=3", "trainer.num_train_epochs=1",
+                             "trainer.warmup_steps=0", f"paths.output_dir={tmp_path / 'out'}",
+                             f"data.train.path={files['train']}", f"data.dev.path={files['dev']}", "precision=fp32",
+                             "mlflow.log_model=false", "crf=true", "crf_learning_rate=0.05", "keep_checkpoints=true"])
+    train(cfg)
+    assert groups and groups[0][-1] == ("crf_transitions", 0.05, 0.0, 1)  # one group of its own, no decay
+    assert all(name is None for name, *_ in groups[0][:-1])
+    model_dir = tmp_path / "out" / "model"
+    model = TaskModel.load(model_dir, precision="fp32")
+    transitions = np.array(model.meta.transitions)
+    assert transitions.shape == (len(model.meta.labels),) * 2 and np.abs(transitions).max() > 0.01
+    assert json.loads((model_dir / META_FILE).read_text())["schema_version"] == 5
+    assert PARAMETER not in safe_open(str(model_dir / "model.safetensors"), "pt").keys()  # a plain HF folder
+    (checkpoint,) = (tmp_path / "out" / "checkpoints").iterdir()
+    assert PARAMETER in safe_open(str(checkpoint / "model.safetensors"), "pt").keys()  # a resumed run goes on
+
+    words = [["Rebels", "attacked", "Aleppo", "."]]
+    probs = model.word_probs(words)[0]
+    labels = model.meta.labels
+    expected = [labels[k] for k in viterbi_tags(probs, labels, transitions)]
+    assert [tag for tag, _ in model.tag_words(words)[0]] == expected
+
+    _assert_refused_for_multi_label(tmp_path, "crf=true", "crf=true applies to token tasks only")
 
 
 def _assert_refused_for_multi_label(tmp_path: Path, override: str, match: str) -> None:

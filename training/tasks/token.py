@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 from datasets import Dataset
 from transformers import DataCollatorForTokenClassification, EvalPrediction, PreTrainedTokenizerBase
 
@@ -58,9 +59,11 @@ def collator(tokenizer: PreTrainedTokenizerBase) -> DataCollatorForTokenClassifi
     return DataCollatorForTokenClassification(tokenizer)
 
 
-def score(examples: list[Example], probs: list[np.ndarray], labels: list[str], decoding: str) -> Evaluation:
-    """seqeval metrics of the tags ``decoding`` gives (``inference.spans.DECODINGS``), and per-example predictions."""
-    pred = [[labels[k] for k in decode_tags(p, labels, decoding)] for p in probs]
+def score(examples: list[Example], probs: list[np.ndarray], labels: list[str], decoding: str,
+          transitions: np.ndarray | list[list[float]] | None = None) -> Evaluation:
+    """seqeval metrics of the tags ``decoding`` gives (``inference.spans.DECODINGS``; ``transitions``: a CRF's),
+    and per-example predictions."""
+    pred = [[labels[k] for k in decode_tags(p, labels, decoding, transitions)] for p in probs]
     gold = [ex["tags"] for ex in examples]
     metrics, report = token_metrics(gold, pred)
     rows = [{"id": ex["id"], "tokens": ex["tokens"], "gold": ex["tags"], "predicted": tags}
@@ -68,13 +71,15 @@ def score(examples: list[Example], probs: list[np.ndarray], labels: list[str], d
     return Evaluation(metrics, report, rows)
 
 
-def trainer_metrics(examples: list[Example], windows: Windows, labels: list[str],
-                    decoding: str) -> Callable[[EvalPrediction], dict[str, float]]:
-    """A ``compute_metrics`` for the Trainer that merges window logits back onto words and decodes them."""
+def trainer_metrics(examples: list[Example], windows: Windows, labels: list[str], decoding: str,
+                    transitions: torch.Tensor | None = None) -> Callable[[EvalPrediction], dict[str, float]]:
+    """A ``compute_metrics`` for the Trainer that merges window logits back onto words and decodes them (with the
+    CRF ``transitions`` being trained, as they are at each evaluation)."""
 
     def compute(eval_pred: EvalPrediction) -> dict[str, float]:
         logits = [row[:len(ids)] for row, ids in zip(eval_pred.predictions, windows.input_ids)]
-        return score(examples, merge_word_logits(windows, logits), labels, decoding).metrics
+        scores = None if transitions is None else transitions.detach().float().cpu().numpy()
+        return score(examples, merge_word_logits(windows, logits), labels, decoding, scores).metrics
 
     return compute
 
@@ -82,7 +87,7 @@ def trainer_metrics(examples: list[Example], windows: Windows, labels: list[str]
 def evaluate(model: Decisions, examples: list[Example]) -> Evaluation:
     """Score a task model on examples through the same windowed path the predictor uses."""
     probs = model.word_probs([ex["tokens"] for ex in examples])
-    return score(examples, probs, model.meta.labels, model.meta.decoding)
+    return score(examples, probs, model.meta.labels, model.meta.decoding, model.meta.transitions)
 
 
 def confusion(evaluation: Evaluation, labels: list[str]) -> tuple[np.ndarray, list[str]]:
