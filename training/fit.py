@@ -19,8 +19,8 @@ from inference.runtime import resolve_precision
 from inference.task_model import TaskMeta, TaskModel
 from inference.windows import Windows
 from training.config import explicit_training_arguments
-from training.data import LoadedData, label_list
 from training.crf import CrfTrainer, add_transitions, crf_loss, take_transitions
+from training.data import LoadedData, label_list
 from training.encoders import build_model
 from training.loss import class_weights, label_counts, soft_cross_entropy, weighted_cross_entropy
 from training.metrics import PRIMARY_METRIC, binarize, choose_thresholds
