@@ -19,16 +19,10 @@ from inference.windows import IGNORE_INDEX
 PARAMETER = "crf_transitions"  # the transitions' name on the model while it trains (and in its checkpoints)
 
 
-def check_crf(crf: bool, task: str, class_weights: str | None) -> None:
-    """Refuse ``crf=true`` for a task that does not tag words, or with class weights (which weigh a per-token
-    cross-entropy the CRF replaces), before anything is trained."""
-    if not crf:
-        return
-    if task != "token":
+def check_crf(crf: bool, task: str) -> None:
+    """Refuse ``crf=true`` for a task that does not tag words, before anything is trained."""
+    if crf and task != "token":
         raise ValueError(f"crf=true applies to token tasks only, not to data.task={task!r}")
-    if class_weights is not None:
-        raise ValueError(f"crf=true trains on the sequence likelihood, which class_weights={class_weights} does "
-                         "not weigh: set class_weights=null")
 
 
 def add_transitions(model: PreTrainedModel, n_labels: int) -> nn.Parameter:
@@ -75,15 +69,18 @@ def sequence_nll(logits: torch.Tensor, labels: torch.Tensor, transitions: torch.
     return ((torch.logsumexp(alpha, dim=1) - gold_score) * mask[:, 0]).sum()
 
 
-def crf_loss(transitions: nn.Parameter) -> Callable[..., torch.Tensor]:
+def crf_loss(transitions: nn.Parameter, plus: Callable[..., torch.Tensor] | None = None
+             ) -> Callable[..., torch.Tensor]:
     """A Trainer ``compute_loss_func``: the CRF's negative log-likelihood, summed over chains and divided by the
     number of labelled words (``num_items_in_batch`` when the Trainer gives it, so gradient accumulation stays
-    exact and the loss keeps the per-word scale of a cross-entropy)."""
+    exact and the loss keeps the per-word scale of a cross-entropy), plus the loss ``plus`` (another
+    ``compute_loss_func``, e.g. the class-weighted cross-entropy of the logits) if given."""
 
     def compute(outputs: Mapping[str, torch.Tensor], labels: torch.Tensor,
                 num_items_in_batch: torch.Tensor | int | None = None) -> torch.Tensor:
         items = num_items_in_batch if num_items_in_batch is not None else (labels != IGNORE_INDEX).sum()
-        return sequence_nll(outputs["logits"], labels, transitions) / items
+        loss = sequence_nll(outputs["logits"], labels, transitions) / items
+        return loss if plus is None else loss + plus(outputs, labels, num_items_in_batch)
 
     return compute
 

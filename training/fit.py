@@ -99,10 +99,11 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
     common = dict(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
                   data_collator=module.collator(tokenizer), compute_metrics=compute,
                   callbacks=[MlflowMetricsCallback()])
+    loss = _loss(cfg, train_set, labels, soft)
     if transitions is None:
-        trainer = Trainer(**common, compute_loss_func=_loss(cfg, train_set, labels, soft))
-    else:
-        trainer = CrfTrainer(**common, compute_loss_func=crf_loss(transitions),
+        trainer = Trainer(**common, compute_loss_func=loss)
+    else:  # with class weights: their weighted cross-entropy is added to the CRF's likelihood
+        trainer = CrfTrainer(**common, compute_loss_func=crf_loss(transitions, loss),
                              crf_learning_rate=cfg.crf_learning_rate)
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
 

@@ -46,7 +46,7 @@ def train(cfg: DictConfig) -> float:
     check_word_shapes(cfg.word_shapes, cfg.data.task, cfg.model)
     check_attention_dropout(cfg.attention_dropout, cfg.model)
     token.check_decoding(cfg.decoding, cfg.data.task)
-    check_crf(cfg.crf, cfg.data.task, cfg.class_weights)
+    check_crf(cfg.crf, cfg.data.task)
     data = load_splits(cfg.data)
     output_dir = Path(cfg.paths.output_dir)
     experiment_id = setup_tracking(cfg.mlflow)

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from training.crf import add_transitions, chains, check_crf, crf_loss, sequence_nll, take_transitions
+from training.loss import weighted_cross_entropy
 
 
 def _brute_force_nll(logits: torch.Tensor, labels: torch.Tensor, transitions: torch.Tensor) -> float:
@@ -46,6 +47,9 @@ def test_the_loss_is_per_labelled_word_and_trains_the_transitions():
     assert loss.item() == pytest.approx(sequence_nll(logits, labels, transitions).item() / 4)
     assert crf_loss(transitions)({"logits": logits}, labels, num_items_in_batch=8).item() == pytest.approx(
         loss.item() / 2)  # gradient accumulation: the Trainer's count over all accumulated batches
+    with_weights = crf_loss(transitions, plus=weighted_cross_entropy(torch.tensor([1.0, 2.0, 0.5])))
+    assert with_weights({"logits": logits}, labels).item() == pytest.approx(
+        loss.item() + weighted_cross_entropy(torch.tensor([1.0, 2.0, 0.5]))({"logits": logits}, labels).item())
     loss.backward()
     assert transitions.grad.abs().sum() > 0 and logits.grad.abs().sum() > 0
 
@@ -61,10 +65,8 @@ def test_transitions_ride_on_the_model_while_training_and_leave_it_plain(tiny_mo
     assert "crf_transitions" not in model.state_dict()
 
 
-def test_crf_is_refused_for_text_tasks_and_with_class_weights():
-    check_crf(False, "multi_label", "sqrt_inverse")
-    check_crf(True, "token", None)
+def test_crf_is_refused_for_text_tasks():
+    check_crf(False, "multi_label")
+    check_crf(True, "token")
     with pytest.raises(ValueError, match="token tasks only"):
-        check_crf(True, "single_label", None)
-    with pytest.raises(ValueError, match="class_weights=null"):
-        check_crf(True, "token", "sqrt_inverse")
+        check_crf(True, "single_label")

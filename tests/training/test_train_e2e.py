@@ -19,7 +19,7 @@ from inference.spans import viterbi_tags
 from inference.task_model import META_FILE, TaskModel
 from inference.word_shapes import LOWER, MIXED, N_SHAPES, TITLE, UPPER
 from tests.conftest import CONF_DIR
-from training.crf import PARAMETER, CrfTrainer
+from training.crf import PARAMETER, CrfTrainer, crf_loss
 from training.data import load_splits
 from training.evaluate import evaluate
 from training.loss import weighted_cross_entropy
@@ -223,12 +223,17 @@ def test_a_crf_tagger_learns_transitions_at_their_own_rate_and_decodes_with_them
         return optimizer
 
     monkeypatch.setattr(CrfTrainer, "create_optimizer", spy)
+    added = []
+    monkeypatch.setattr("training.fit.crf_loss", lambda transitions, plus: added.append(plus) or crf_loss(
+        transitions, plus))
     files = CASES["token"][2](tmp_path)
     cfg = _compose("train", ["data=re3d", "model=tiny", "trainer.max_steps=3", "trainer.num_train_epochs=1",
                              "trainer.warmup_steps=0", f"paths.output_dir={tmp_path / 'out'}",
                              f"data.train.path={files['train']}", f"data.dev.path={files['dev']}", "precision=fp32",
-                             "mlflow.log_model=false", "crf=true", "crf_learning_rate=0.05", "keep_checkpoints=true"])
+                             "mlflow.log_model=false", "crf=true", "crf_learning_rate=0.05", "keep_checkpoints=true",
+                             "class_weights=sqrt_inverse"])
     train(cfg)
+    assert added and added[0] is not None  # the class-weighted cross-entropy goes with the CRF's likelihood
     assert groups and groups[0][-1] == ("crf_transitions", 0.05, 0.0, 1)  # one group of its own, no decay
     assert all(name is None for name, *_ in groups[0][:-1])
     model_dir = tmp_path / "out" / "model"
