@@ -6,7 +6,7 @@ import torch
 from omegaconf import OmegaConf
 from transformers import MPNetConfig
 
-from inference.task_model import TaskMeta, TaskModel, read_meta
+from inference.task_model import SCHEMA_VERSION, TaskMeta, TaskModel, read_meta
 from inference.windows import word_windows
 from inference.word_shapes import DIGITS, LOWER, MIXED, N_SHAPES, NO_WORD, SYMBOLS, TITLE, UPPER, word_shape
 from training.encoders import add_word_shape_embeddings, check_word_shapes
@@ -117,9 +117,9 @@ def test_plain_models_keep_schema_1_and_newer_schemas_are_refused_by_version(tin
     written = json.loads((folder / "conflict_news.json").read_text())
     assert written["schema_version"] == 1 and "word_shapes" not in written  # older code still reads it
     assert "ensemble" not in written
-    written.update(schema_version=5, a_later_field=1)
+    written.update(schema_version=SCHEMA_VERSION + 1, a_later_field=1)
     (folder / "conflict_news.json").write_text(json.dumps(written))
-    with pytest.raises(ValueError, match="schema_version 5 is newer than this code"):
+    with pytest.raises(ValueError, match=f"schema_version {SCHEMA_VERSION + 1} is newer than this code"):
         read_meta(folder)
 
 
