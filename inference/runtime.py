@@ -1,13 +1,22 @@
-"""CPU precision choice and batched, length-bucketed forward passes."""
+"""Offline model loading, CPU precision choice and batched, length-bucketed forward passes."""
 
 from __future__ import annotations
 
 import contextlib
 import copy
+from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 import torch
+from transformers import PreTrainedModel
+
+
+def load_pretrained(auto_class: type, path: str | Path, **kwargs) -> PreTrainedModel:
+    """``auto_class.from_pretrained(path)`` without Hugging Face Hub kernels: transformers enables them by
+    default and, on CUDA, fetches them from the Hub when the model is loaded or switched to eval, which fails
+    offline. The models compute the same without them."""
+    return auto_class.from_pretrained(path, use_kernels=False, **kwargs)
 
 
 def bf16_supported() -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from inference.onnx_runtime import runner
-from inference.runtime import forward_windows, mean_pooled, resolve_precision
+from inference.runtime import forward_windows, load_pretrained, mean_pooled, resolve_precision
 from inference.task_model import TaskMeta, read_meta, write_meta
 from inference.windows import softmax, text_windows
 
@@ -44,7 +44,7 @@ class SimilarityTyper:
         path = Path(path)
         meta = read_meta(path)
         extra = json.loads((path / DESCRIPTIONS_FILE).read_text(encoding="utf-8"))
-        return cls(AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path), meta,
+        return cls(load_pretrained(AutoModel, path), AutoTokenizer.from_pretrained(path), meta,
                    extra["descriptions"], extra["temperature"], precision, batch_size, backend)
 
     def save(self, path: str | Path) -> Path:

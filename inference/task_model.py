@@ -12,7 +12,7 @@ from transformers import (AutoModelForSequenceClassification, AutoModelForTokenC
                           PreTrainedModel, PreTrainedTokenizerBase)
 
 from inference.onnx_runtime import runner
-from inference.runtime import forward_windows, resolve_precision
+from inference.runtime import forward_windows, load_pretrained, resolve_precision
 from inference.spans import DECODINGS, bio_spans, decode_tags, split_words
 from inference.windows import Windows, merge_word_logits, pool_text_logits, text_windows, word_windows
 from inference.word_shapes import N_SHAPES
@@ -166,7 +166,7 @@ class TaskModel(Decisions):
             kind = "seed ensemble" if meta.ensemble else f"{meta.task} typer"
             raise ValueError(f"{path} is a {kind}: load it with inference.model_loading.load_task_model")
         auto = AutoModelForTokenClassification if meta.task == "token" else AutoModelForSequenceClassification
-        model = auto.from_pretrained(path)
+        model = load_pretrained(auto, path)
         return cls(model, AutoTokenizer.from_pretrained(path), meta, precision, batch_size, backend)
 
     def save(self, path: str | Path) -> Path:

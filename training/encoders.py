@@ -12,6 +12,7 @@ from transformers import (AutoConfig, AutoModelForMaskedLM, AutoModelForSequence
                           AutoModelForTokenClassification, AutoTokenizer, BertConfig, PretrainedConfig,
                           PreTrainedModel, PreTrainedTokenizerBase)
 
+from inference.runtime import load_pretrained
 from inference.word_shapes import N_SHAPES
 
 MPNET_PARTS = 5
@@ -134,7 +135,7 @@ def _build(model_cfg: DictConfig, task: str, labels: list[str] | None,
         return auto.from_config(config), tokenizer
     config = AutoConfig.from_pretrained(path, **head_args)
     config.update(_attention_dropout_field(config, attention_dropout))
-    return auto.from_pretrained(path, config=config), tokenizer
+    return load_pretrained(auto, path, config=config), tokenizer
 
 
 def add_word_shape_embeddings(model: PreTrainedModel) -> PreTrainedModel:

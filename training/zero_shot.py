@@ -14,6 +14,7 @@ import hydra
 from omegaconf import DictConfig
 from transformers import AutoModel, AutoTokenizer
 
+from inference.runtime import load_pretrained
 from inference.similarity_typer import SimilarityTyper
 from inference.task_model import TaskMeta
 from training import config  # noqa: F401  (registers the Hydra schema)
@@ -32,7 +33,7 @@ def build_typer(cfg: DictConfig) -> SimilarityTyper:
     path = pretrained_path(cfg.model)
     meta = TaskMeta(task="similarity", labels=labels, max_length=cfg.data.max_length, stride=cfg.data.stride,
                     pool="mean", dataset=cfg.data.name)
-    return SimilarityTyper(AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path), meta, descriptions,
+    return SimilarityTyper(load_pretrained(AutoModel, path), AutoTokenizer.from_pretrained(path), meta, descriptions,
                            cfg.temperature, cfg.precision)
 
 

@@ -73,3 +73,13 @@ def test_bf16_linears_keeps_a_weight_tied_to_an_embedding_fp32_and_shared():
     assert twin.embed.weight is model.embed.weight and twin.out.weight is twin.embed.weight
     assert twin.embed.weight.dtype == torch.float32 and twin.out.bias.dtype == torch.bfloat16
     assert twin.head.weight.dtype == torch.bfloat16 and model.head.weight.dtype == torch.float32
+
+
+def test_saved_models_load_without_hub_kernels(tiny_predictor_dir):
+    # transformers enables Hub kernels by default and, on CUDA, fetches them when a model loads or switches to
+    # eval: offline, the predictor would fail there
+    from inference.predictor import Predictor
+
+    predictor = Predictor.load(tiny_predictor_dir, precision="fp32")
+    assert predictor.entities.model.use_kernels is False
+    assert predictor.events.model.use_kernels is False
