@@ -9,6 +9,7 @@ import unicodedata
 import numpy as np
 
 WORD_PATTERN = re.compile(r"\w+(?:[-'’.&]\w+)*|[^\w\s]")
+BLANK_LINE = re.compile(r"\n[^\S\n]*\n")  # a paragraph break: two line breaks with only spaces between
 # how word probabilities become tags: the best IOB2-valid sequence, or each word's most probable tag
 DECODINGS = ("viterbi", "argmax")
 
@@ -43,6 +44,20 @@ def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:
         if prefix in ("B", "I") and not continues:
             current = (kind, i)
     return spans
+
+
+def paragraph_starts(text: str, words: list[tuple[int, int]]) -> set[int]:
+    """Indices of the words (character spans into ``text``) that follow a blank line."""
+    return {i for i in range(1, len(words)) if BLANK_LINE.search(text, words[i - 1][1], words[i][0])}
+
+
+def cut_spans(spans: list[tuple[str, int, int]], starts: set[int]) -> list[tuple[str, int, int]]:
+    """``(type, first_word, end_word)`` spans cut before every word in ``starts`` that falls inside one."""
+    out = []
+    for kind, first, end in spans:
+        cuts = [first, *(i for i in range(first + 1, end) if i in starts), end]
+        out.extend((kind, a, b) for a, b in zip(cuts, cuts[1:]))
+    return out
 
 
 def decode_tags(probs: np.ndarray, labels: list[str], decoding: str = "viterbi",

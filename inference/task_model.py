@@ -13,7 +13,7 @@ from transformers import (AutoModelForSequenceClassification, AutoModelForTokenC
 
 from inference.onnx_runtime import runner
 from inference.runtime import forward_windows, load_pretrained, resolve_precision
-from inference.spans import DECODINGS, bio_spans, decode_tags, split_words
+from inference.spans import DECODINGS, bio_spans, cut_spans, decode_tags, paragraph_starts, split_words
 from inference.windows import Windows, merge_word_logits, pool_text_logits, text_windows, word_windows
 from inference.word_shapes import N_SHAPES
 
@@ -122,13 +122,13 @@ class Decisions(ABC):
         return out
 
     def entities(self, texts: list[str]) -> list[list[dict]]:
-        """Entity spans with character offsets into each text."""
+        """Entity spans with character offsets into each text; none runs across a blank line (a paragraph break)."""
         offsets = [split_words(t) for t in texts]
         tagged = self.tag_words([[t[s:e] for s, e in spans] for t, spans in zip(texts, offsets)])
         out = []
         for text, spans, tags in zip(texts, offsets, tagged):
             entities = []
-            for kind, first, end in bio_spans([tag for tag, _ in tags]):
+            for kind, first, end in cut_spans(bio_spans([tag for tag, _ in tags]), paragraph_starts(text, spans)):
                 start, stop = spans[first][0], spans[end - 1][1]
                 score = float(np.mean([p for _, p in tags[first:end]]))
                 entities.append({"start": start, "end": stop, "text": text[start:stop], "label": kind,

@@ -46,6 +46,15 @@ def test_long_text_is_covered_entirely(tiny_predictor):
     assert tiny_predictor.events.text_probs([text]).shape == (1, 6)
 
 
+def test_an_entity_never_runs_across_a_blank_line(tiny_predictor, monkeypatch):
+    text = "Geneva\n\nKYIV, Ukraine\nsaid"
+    tags = ["B-LOC", "I-LOC", "O", "B-LOC", "I-LOC"]  # the tagger runs one span over the dateline's break
+    monkeypatch.setattr(tiny_predictor.entities, "tag_words",
+                        lambda batch: [[(tag, 0.9) for tag in tags[:len(words)]] for words in batch])
+    found = [(e["text"], e["label"]) for e in tiny_predictor.entities.entities([text])[0]]
+    assert found == [("Geneva", "LOC"), ("KYIV", "LOC"), ("Ukraine\nsaid", "LOC")]
+
+
 def test_empty_and_whitespace_texts(tiny_predictor):
     assert tiny_predictor.predict_batch(["", "  \n\t "]) == [
         {"entities": [], "events": [], "non_acled_events": []}] * 2

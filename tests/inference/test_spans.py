@@ -3,7 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
-from inference.spans import bio_spans, decode_tags, split_words, viterbi_tags
+from inference.spans import bio_spans, cut_spans, decode_tags, paragraph_starts, split_words, viterbi_tags
 
 
 def test_split_words_keeps_offsets_on_unicode_and_whitespace():
@@ -19,6 +19,21 @@ def test_bio_spans_follow_seqeval_conventions():
     assert bio_spans(tags) == [("PER", 0, 2), ("LOC", 3, 5), ("ORG", 5, 6), ("PER", 6, 7), ("ORG", 7, 8),
                                ("ORG", 8, 9)]
     assert bio_spans([]) == []
+
+
+def test_paragraph_starts_are_the_words_after_a_blank_line():
+    text = "Geneva\n\nKYIV, Ukraine\n(AP) said \r\n \r\nthen\n\t\nend"
+    words = split_words(text)
+    assert [text[s:e] for s, e in words] == ["Geneva", "KYIV", ",", "Ukraine", "(", "AP", ")", "said", "then", "end"]
+    assert paragraph_starts(text, words) == {1, 8, 9}  # a single line break is no paragraph break
+    assert paragraph_starts("", []) == set()
+
+
+def test_cut_spans_splits_only_the_spans_that_cross_a_start():
+    spans = [("LOC", 0, 2), ("ORG", 2, 5), ("PER", 6, 7)]
+    assert cut_spans(spans, {1, 3, 4, 6}) == [("LOC", 0, 1), ("LOC", 1, 2), ("ORG", 2, 3), ("ORG", 3, 4),
+                                              ("ORG", 4, 5), ("PER", 6, 7)]
+    assert cut_spans(spans, set()) == spans
 
 
 def test_combining_marks_stay_inside_their_word():
