@@ -8,8 +8,9 @@ import unicodedata
 
 import numpy as np
 
+from inference.sentences import PARAGRAPH
+
 WORD_PATTERN = re.compile(r"\w+(?:[-'’.&]\w+)*|[^\w\s]")
-BLANK_LINE = re.compile(r"\n[^\S\n]*\n")  # a paragraph break: two line breaks with only spaces between
 # how word probabilities become tags: the best IOB2-valid sequence, or each word's most probable tag
 DECODINGS = ("viterbi", "argmax")
 
@@ -47,8 +48,9 @@ def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:
 
 
 def paragraph_starts(text: str, words: list[tuple[int, int]]) -> set[int]:
-    """Indices of the words (character spans into ``text``) that follow a blank line."""
-    return {i for i in range(1, len(words)) if BLANK_LINE.search(text, words[i - 1][1], words[i][0])}
+    """Indices of the words (character spans into ``text``) that follow a blank line (a paragraph break, as the
+    sentence splitter sees one)."""
+    return {i for i in range(1, len(words)) if PARAGRAPH.search(text, words[i - 1][1], words[i][0])}
 
 
 def cut_spans(spans: list[tuple[str, int, int]], starts: set[int]) -> list[tuple[str, int, int]]:
