@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import torch
 from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from inference.onnx_runtime import runner
@@ -36,7 +37,7 @@ class SimilarityTyper:
         self.runner = runner(self.encoder, backend, "last_hidden_state", bf16=self.use_bf16)
         phrases = [(label, text) for label in meta.labels for text in descriptions[label]]
         self._owner = np.array([meta.labels.index(label) for label, _ in phrases])
-        self._phrases = self.embed([text for _, text in phrases])
+        self._phrases = torch.from_numpy(self.embed([text for _, text in phrases]))
 
     @classmethod
     def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32,
@@ -72,7 +73,9 @@ class SimilarityTyper:
         """(n_texts, n_labels) softmax over each label's best description similarity."""
         if not texts:
             return np.zeros((0, len(self.meta.labels)), dtype=np.float32)
-        sims = self.embed(texts) @ self._phrases.T
+        # in torch, not numpy: a numpy matmul wakes OpenBLAS's own threads, which keep spinning after it returns
+        # and take the cores from the next forward pass (on 2 cores, the next model ran at half speed)
+        sims = (torch.from_numpy(self.embed(texts)) @ self._phrases.T).numpy()
         scores = np.full((len(texts), len(self.meta.labels)), -np.inf, dtype=np.float32)
         for j in range(len(self.meta.labels)):
             scores[:, j] = sims[:, self._owner == j].max(axis=1)
