@@ -90,12 +90,16 @@ def spacy_system(name: str) -> System:
 
 
 def measure(systems: Mapping[str, System], articles: list[str], repeats: int = 1,
-            warmup: int = 1, seed: int = 0) -> dict[str, list[float]]:
+            warmup: int = 1, seed: int = 0, settle: bool = True) -> dict[str, list[float]]:
     """Seconds per call of each system on each article, ``repeats`` times (in article order per pass).
 
     Each system first runs the first ``warmup`` articles untimed; then every article is run by all systems in
-    turn, in a new seeded random order for each article: a system's speed depends on which one ran before it
-    (a rotation, where each system nearly always follows the same one, timed two copies of one model 1.3x apart).
+    turn, in a new seeded random order for each article (in a rotation, where each system nearly always follows
+    the same one, two copies of one model timed 1.3x apart). With ``settle``, each timed call follows an untimed
+    call of the same system on the previous article, as in a service that runs one system on a stream of
+    articles: the thread pools of the system that ran before (torch's OpenMP threads, numpy's OpenBLAS threads)
+    keep spinning for a while after a call and take the cores from the next one (a tagger ran 1.6x slower right
+    after spaCy than right after itself, on 2 cores).
     """
     names = list(systems)
     for name in names:
@@ -104,8 +108,10 @@ def measure(systems: Mapping[str, System], articles: list[str], repeats: int = 1
     seconds: dict[str, list[float]] = {name: [] for name in names}
     rng = random.Random(seed)
     for _ in range(repeats):
-        for text in articles:
+        for i, text in enumerate(articles):
             for name in rng.sample(names, len(names)):
+                if settle:
+                    systems[name](articles[i - 1])
                 start = time.perf_counter()
                 systems[name](text)
                 seconds[name].append(time.perf_counter() - start)
@@ -272,11 +278,11 @@ def benchmark(cfg: DictConfig, output_dir: Path) -> str:
         mlflow.log_params({**machine(), "model_uri": cfg.model_uri, "corpus": cfg.corpus.name,
                            "n_articles": len(articles),
                            "words": sum(words), "repeats": cfg.repeats, "warmup": cfg.warmup, "seed": cfg.seed,
-                           "batch_size": cfg.batch_size, "accuracy_data": cfg.accuracy_data.name,
+                           "settle": cfg.settle, "batch_size": cfg.batch_size, "accuracy_data": cfg.accuracy_data.name,
                            "event_data": cfg.event_data.name,
                            "variants": json.dumps(OmegaConf.to_container(cfg.variants))})
         print(f"timing {len(systems)} systems on {len(articles)} articles, {cfg.repeats} passes", flush=True)
-        seconds = measure(systems, articles, cfg.repeats, cfg.warmup, cfg.seed)
+        seconds = measure(systems, articles, cfg.repeats, cfg.warmup, cfg.seed, cfg.settle)
         mlflow.log_param("load_avg_1m_end", os.getloadavg()[0])
         dev = list(load_splits(cfg.accuracy_data).splits["dev"])
         event_dev = list(load_splits(cfg.event_data).splits["dev"])

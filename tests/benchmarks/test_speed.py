@@ -34,7 +34,7 @@ def test_measure_runs_every_system_on_each_article_in_a_seeded_random_order():
     def orders(seed):
         calls = []
         systems = {name: (lambda text, name=name: calls.append((name, text))) for name in "abcd"}
-        measure(systems, [str(i) for i in range(20)], repeats=1, warmup=0, seed=seed)
+        measure(systems, [str(i) for i in range(20)], repeats=1, warmup=0, seed=seed, settle=False)
         return [[name for name, text in calls if text == str(i)] for i in range(20)]
 
     first = orders(0)
@@ -42,6 +42,18 @@ def test_measure_runs_every_system_on_each_article_in_a_seeded_random_order():
     assert len({tuple(order) for order in first}) > 5 and orders(1) != first
     predecessors = {(order[k - 1], order[k]) for order in first for k in range(1, 4)}
     assert {before for before, after in predecessors if after == "b"} == {"a", "c", "d"}
+
+
+def test_measure_settles_each_system_on_the_previous_article_before_timing_it(monkeypatch):
+    calls = []
+    monkeypatch.setattr("benchmarks.speed.time.perf_counter", lambda: len(calls))  # a clock ticking once per call
+    systems = {name: (lambda text, name=name: calls.append((name, text))) for name in "ab"}
+    seconds = measure(systems, ["x", "y", "z"], repeats=1, warmup=0, seed=0)
+    assert len(calls) == 12 and seconds == {"a": [1, 1, 1], "b": [1, 1, 1]}  # only the second call is timed
+    pairs = [calls[k:k + 2] for k in range(0, 12, 2)]
+    assert all(settle[0] == timed[0] for settle, timed in pairs)  # the same system, just before
+    previous = {"x": "z", "y": "x", "z": "y"}
+    assert all(settle[1] == previous[timed[1]] for settle, timed in pairs)  # on the previous article
 
 
 def test_summarize_counts_whole_passes():
