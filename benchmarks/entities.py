@@ -207,7 +207,7 @@ def benchmark(cfg: DictConfig, output_dir: Path) -> str:
     systems: dict[str, System] = {}
     uris = list(cfg.model_uris or [])
     for i, uri in enumerate(uris):
-        predictor = Predictor.load(uri, backend=cfg.backend, precision=cfg.precision)
+        predictor = Predictor.load(uri, backend=cfg.backend, precision=cfg.precision, tasks=["entities"])
         systems["predictor" if len(uris) == 1 else f"predictor-{i + 1}"] = predictor_system(predictor)
     if cfg.spacy_model:
         systems["spacy"] = spacy_system(cfg.spacy_model)

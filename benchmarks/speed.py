@@ -5,9 +5,9 @@
 
 Every system reads the same real articles (IndiaPoliceEvents documents of the train split), one article per
 call, after a warm-up; the articles are interleaved across systems in a random order and repeated, so that the
-drift of a shared machine hits every system alike. Systems: the full predictor (``predictor/<variant>``) and its
-entity part alone on the article's sentences (``entities/<variant>``) for each load variant (backend and
-precision, and optionally another predictor: ``model_uri``),
+drift of a shared machine hits every system alike. Systems: the full predictor (``predictor/<variant>``) and the
+same predictor with ``tasks=["entities"]``, the task the pipeline and spaCy do (``entities/<variant>``), for each
+load variant (backend and precision, and optionally another predictor: ``model_uri``),
 ``transformers.pipeline("token-classification", aggregation_strategy="simple")`` over the reference variant's
 entity model with the same windows (``hf-pipeline``, fp32), and spaCy (``spacy``, full default pipeline).
 Reported per system: articles/s, words/s, p50/p95 latency per article, speed ratios (to the pipeline, to spaCy,
@@ -42,7 +42,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from inference.predictor import Predictor, predictor_folder
 from inference.runtime import bf16_supported
-from inference.sentences import split_sentences
 from inference.task_model import TaskModel
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
 from training.data import load_splits
@@ -59,17 +58,13 @@ def load_articles(data_cfg: DictConfig, n: int) -> list[str]:
     return list(load_splits(data_cfg).splits["train"]["text"][:n])
 
 
-def entity_system(model: TaskModel) -> System:
-    """The predictor's entity step alone: the entity model on the article's sentences."""
-    return lambda text: model.entities([text[s:e] for s, e in split_sentences(text)])
-
-
 def predictor_systems(predictors: Mapping[str, Predictor]) -> dict[str, System]:
-    """``predictor/<variant>`` (the whole predictor) and ``entities/<variant>`` for each loaded variant."""
+    """``predictor/<variant>`` (the whole predictor) and ``entities/<variant>`` (the same predictor with
+    ``tasks=["entities"]``, sharing its entity model) for each loaded variant."""
     systems: dict[str, System] = {}
     for name, predictor in predictors.items():
         systems[f"predictor/{name}"] = predictor.predict
-        systems[f"entities/{name}"] = entity_system(predictor.entities)
+        systems[f"entities/{name}"] = Predictor(predictor.entities, None, predictor.config).predict
     return systems
 
 

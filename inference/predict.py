@@ -3,6 +3,7 @@
     python -m inference.predict --model <MLflow URI or predictor folder> --input article.txt --output out.json
     python -m inference.predict --model models:/conflict-news@champion --input articles.jsonl --output out.jsonl
     cat article.txt | python -m inference.predict --model <uri> > out.json
+    python -m inference.predict --model <uri> --tasks entities --input articles.jsonl   # entities only
 
 ``.txt`` (or stdin) is one article and gives one JSON object. ``.jsonl`` holds one ``{"id", "text"}`` object per
 line and gives one JSON line per non-blank input line, in order. A line that is not valid UTF-8 or JSON, or has no
@@ -16,13 +17,14 @@ import argparse
 import contextlib
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from tqdm import tqdm
 
 from inference.onnx_runtime import BACKENDS
-from inference.predictor import Predictor
+from inference.predictor import TASKS, Predictor
 
 
 def parse_jsonl(raw_lines: list[bytes], source: str) -> tuple[list[dict], list[dict]]:
@@ -59,10 +61,10 @@ def predict_records(predictor: Predictor, records: list[dict], batch_size: int) 
 
 
 def run(model: str, source: BinaryIO, name: str, jsonl: bool, sink: TextIO, batch_size: int,
-        backend: str = "torch") -> int:
+        backend: str = "torch", tasks: Sequence[str] = tuple(TASKS)) -> int:
     """Predict ``source`` into ``sink``; returns the exit status (1 if any line was bad)."""
     raw = source.read()
-    predictor = Predictor.load(model, backend=backend)
+    predictor = Predictor.load(model, backend=backend, tasks=tasks)
     if not jsonl:
         try:
             text = raw.decode("utf-8")
@@ -92,13 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jsonl", action="store_true", help="treat stdin as JSON Lines")
     parser.add_argument("--batch-size", type=int, default=16, help="articles per batch")
     parser.add_argument("--backend", choices=BACKENDS, default="torch", help="torch, or ONNX Runtime (onnx, onnx-int8)")
+    parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS),
+                        help="what to predict (default both); only these models are loaded")
     args = parser.parse_args(argv)
     jsonl = args.jsonl or args.input.endswith(".jsonl")
     with contextlib.ExitStack() as stack:
         source = sys.stdin.buffer if args.input == "-" else stack.enter_context(Path(args.input).open("rb"))
         sink = sys.stdout if args.output == "-" else stack.enter_context(Path(args.output).open("w", encoding="utf-8"))
         return run(args.model, source, args.input if args.input != "-" else "<stdin>", jsonl, sink, args.batch_size,
-                   args.backend)
+                   args.backend, args.tasks)
 
 
 if __name__ == "__main__":

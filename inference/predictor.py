@@ -2,12 +2,14 @@
 
 A predictor folder holds ``predictor.json`` and two model folders: the entity tagger and the event typer (a
 single-label classifier, a zero-shot similarity typer, or a weighted ensemble of them) over ACLED sub-event
-types, non-ACLED labels and a no-event label. Either may be a seed ensemble (``inference.ensemble``).
+types, non-ACLED labels and a no-event label. Either may be a seed ensemble (``inference.ensemble``). A service
+that needs only one of the two tasks loads only its model (``tasks``) and gets only its fields.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from inference.task_model import TaskModel
 PREDICTOR_FILE = "predictor.json"
 SCHEMA_VERSION = 1
 Span = tuple[int, int, int]  # (text index, start, end)
+TASKS = {"entities": ("entities",), "events": ("events", "non_acled_events")}  # task -> the output fields it fills
 ACLED_EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
                      "Strategic developments")
 
@@ -63,6 +66,21 @@ def no_event_index(labels: list[str], no_event_label: str) -> int | None:
     return labels.index(no_event_label) if no_event_label in labels else None
 
 
+def check_tasks(tasks: str | Sequence[str]) -> tuple[str, ...]:
+    """The requested tasks in output order (a string may name several, comma-separated); an unknown task, or
+    none, is refused."""
+    names = [t.strip() for t in tasks.split(",")] if isinstance(tasks, str) else list(tasks)
+    unknown = [t for t in names if t not in TASKS]
+    if unknown or not names:
+        raise ValueError(f"tasks: expected one or more of {list(TASKS)}, got {names}")
+    return tuple(t for t in TASKS if t in names)
+
+
+def task_fields(tasks: Sequence[str]) -> list[str]:
+    """The output fields of the tasks, in output order."""
+    return [name for task in check_tasks(tasks) for name in TASKS[task]]
+
+
 def predictor_folder(uri_or_dir: str | Path) -> Path:
     """The local folder holding ``predictor.json`` (an MLflow model URI is downloaded first)."""
     found = sorted(download_if_uri(uri_or_dir).rglob(PREDICTOR_FILE))
@@ -74,32 +92,45 @@ def predictor_folder(uri_or_dir: str | Path) -> Path:
 class Predictor:
     """``Predictor.load(uri_or_dir).predict(text)`` → ``{"entities": [...], "events": [...], ...}``."""
 
-    def __init__(self, entities: TaskModel | Ensemble, events: TaskModel | SimilarityTyper | Ensemble,
+    def __init__(self, entities: TaskModel | Ensemble | None, events: TaskModel | SimilarityTyper | Ensemble | None,
                  config: PredictorConfig) -> None:
-        missing = set(events.meta.labels) - set(config.event_types) - {config.no_event_label}
-        if missing:
-            raise ValueError(f"{PREDICTOR_FILE}: event typer labels {sorted(missing)} have no event type")
-        if entities.meta.task != "token" or events.meta.task not in ("single_label", "similarity", "ensemble"):
-            raise ValueError("a predictor needs a token model for entities and a single-label, similarity or "
-                             "ensemble event typer")
+        """Either model may be None (its task is then not run; ``tasks`` says which are), but not both."""
+        if entities is None and events is None:
+            raise ValueError("a predictor needs an entity model, an event typer or both")
+        if entities is not None and entities.meta.task != "token":
+            raise ValueError("a predictor needs a token model for entities")
+        if events is not None:
+            if events.meta.task not in ("single_label", "similarity", "ensemble"):
+                raise ValueError("a predictor needs a single-label, similarity or ensemble event typer")
+            missing = set(events.meta.labels) - set(config.event_types) - {config.no_event_label}
+            if missing:
+                raise ValueError(f"{PREDICTOR_FILE}: event typer labels {sorted(missing)} have no event type")
+            self._groups = event_groups(events.meta.labels, config.event_types, config.no_event_label)
+            self._no_event = no_event_index(events.meta.labels, config.no_event_label)
         self.entities, self.events, self.config = entities, events, config
-        self._groups = event_groups(events.meta.labels, config.event_types, config.no_event_label)
-        self._no_event = no_event_index(events.meta.labels, config.no_event_label)
+        self.tasks = tuple(task for task, model in zip(TASKS, (entities, events)) if model is not None)
+        self.fields = task_fields(self.tasks)  # the keys of each text's output
 
     @classmethod
     def load(cls, uri_or_dir: str | Path, precision: str = "auto", batch_size: int = 32,
-             backend: str = "torch") -> "Predictor":
+             backend: str = "torch", tasks: str | Sequence[str] = tuple(TASKS)) -> "Predictor":
         """Load from a local predictor folder or an MLflow model URI (``models:/name@alias``, ``runs:/...``).
 
-        ``precision`` (``auto``/``bf16``/``fp32``) applies to the torch backend; ``backend`` runs both models
-        with ``torch``, ``onnx`` or ``onnx-int8`` (ONNX Runtime, see ``inference.onnx_runtime``).
+        ``precision`` (``auto``/``bf16``/``fp32``) applies to the torch backend; ``backend`` runs the models
+        with ``torch``, ``onnx`` or ``onnx-int8`` (ONNX Runtime, see ``inference.onnx_runtime``). ``tasks``
+        (``entities``, ``events`` or both, the default) says which models are loaded and run.
         """
+        tasks = check_tasks(tasks)
         folder = predictor_folder(uri_or_dir)
         config = PredictorConfig(**json.loads((folder / PREDICTOR_FILE).read_text(encoding="utf-8")))
-        return cls(load_task_model(folder / config.entities_dir, precision, batch_size, backend),
-                   load_task_model(folder / config.events_dir, precision, batch_size, backend), config)
+        models = {task: load_task_model(folder / subdir, precision, batch_size, backend) if task in tasks else None
+                  for task, subdir in zip(TASKS, (config.entities_dir, config.events_dir))}
+        return cls(models["entities"], models["events"], config)
 
     def save(self, folder: str | Path) -> Path:
+        if self.entities is None or self.events is None:
+            raise ValueError(f"a predictor loaded with tasks={list(self.tasks)} cannot be saved: a predictor "
+                             "folder holds both models")
         folder = Path(folder)
         self.entities.save(folder / self.config.entities_dir)
         self.events.save(folder / self.config.events_dir)
@@ -111,20 +142,28 @@ class Predictor:
         return self.predict_batch([text])[0]
 
     def predict_batch(self, texts: list[str]) -> list[dict]:
-        """Entities and events of each text; sentences of all texts are batched together."""
+        """Entities and events of each text (the fields of the loaded tasks); sentences of all texts are batched
+        together."""
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"text {i}: expected a string, got {type(text).__name__}")
         sentences = [(i, s, e) for i, text in enumerate(texts) for s, e in split_sentences(text)]
-        clauses = [(i, s, e, split_clauses(texts[i], s, e)) for i, s, e in sentences]
-        found = self.entities.entities([texts[i][s:e] for i, s, e in sentences])
-        spans = [(i, a, b) for i, s, e, parts in clauses for a, b in ([(s, e)] + (parts if len(parts) > 1 else []))]
-        probs = self.events.text_probs([texts[i][a:b] for i, a, b in spans]) if spans else None
-        scores = {span: row for span, row in zip(spans, probs if probs is not None else [])}
+        out = [{name: [] for name in self.fields} for _ in texts]
+        if self.entities is not None:
+            found = self.entities.entities([texts[i][s:e] for i, s, e in sentences])
+            for (i, s, _e), entities in zip(sentences, found):
+                out[i]["entities"].extend({**ent, "start": ent["start"] + s, "end": ent["end"] + s}
+                                          for ent in entities)
+        if self.events is not None:
+            self._add_events(texts, sentences, out)
+        return out
 
-        out = [{"entities": [], "events": [], "non_acled_events": []} for _ in texts]
-        for (i, s, _e), entities in zip(sentences, found):
-            out[i]["entities"].extend({**ent, "start": ent["start"] + s, "end": ent["end"] + s} for ent in entities)
+    def _add_events(self, texts: list[str], sentences: list[Span], out: list[dict]) -> None:
+        """Type every sentence and its clauses in one batch and add each text's events to its record."""
+        clauses = [(i, s, e, split_clauses(texts[i], s, e)) for i, s, e in sentences]
+        spans = [(i, a, b) for i, s, e, parts in clauses for a, b in ([(s, e)] + (parts if len(parts) > 1 else []))]
+        probs = self.events.text_probs([texts[i][a:b] for i, a, b in spans]) if spans else []
+        scores = dict(zip(spans, probs))
         for i, s, e, parts in clauses:
             events, others = self._events(texts[i], (i, s, e), [(i, a, b) for a, b in parts] if len(parts) > 1
                                           else [], scores)
@@ -132,7 +171,6 @@ class Predictor:
             out[i]["non_acled_events"].extend(others)
         for record in out:
             record["events"].sort(key=lambda ev: (ev["start"], ev["end"], ev["event_type"]))
-        return out
 
     def _events(self, text: str, sentence: Span, clauses: list[Span],
                 scores: dict[Span, np.ndarray]) -> tuple[list[dict], list[dict]]:

@@ -4,7 +4,8 @@ Input: a DataFrame with a ``text`` column and an optional ``id`` column. Output:
 JSON-able column per field: ``entities``, ``events`` and ``non_acled_events`` (lists of objects), and ``id``
 when given.
 ``model_config`` (at load time: ``mlflow.pyfunc.load_model(uri, model_config={...})``) takes ``precision``
-(``auto``/``bf16``/``fp32``), ``batch_size`` and ``backend`` (``torch``/``onnx``/``onnx-int8``).
+(``auto``/``bf16``/``fp32``), ``batch_size``, ``backend`` (``torch``/``onnx``/``onnx-int8``) and ``tasks``
+(``["entities"]``, ``["events"]`` or both, the default; only their models load and only their columns come out).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import mlflow
 import pandas as pd
 
 from inference.frames import texts_from_frame, with_ids
-from inference.predictor import Predictor
+from inference.predictor import TASKS, Predictor
 
 
 class PredictorPyfunc(mlflow.pyfunc.PythonModel):
@@ -21,12 +22,13 @@ class PredictorPyfunc(mlflow.pyfunc.PythonModel):
         settings = context.model_config or {}
         self.predictor = Predictor.load(context.artifacts["predictor"], precision=settings.get("precision", "auto"),
                                         batch_size=int(settings.get("batch_size", 32)),
-                                        backend=settings.get("backend", "torch"))
+                                        backend=settings.get("backend", "torch"),
+                                        tasks=settings.get("tasks", tuple(TASKS)))
 
     def predict(self, context: mlflow.pyfunc.PythonModelContext, model_input: pd.DataFrame,
                 params: dict | None = None) -> pd.DataFrame:
         texts = texts_from_frame(model_input)
-        out = pd.DataFrame(self.predictor.predict_batch(texts), columns=["entities", "events", "non_acled_events"])
+        out = pd.DataFrame(self.predictor.predict_batch(texts), columns=self.predictor.fields)
         return with_ids(model_input, out)
 
 

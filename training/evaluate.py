@@ -118,7 +118,7 @@ def event_typer_from(uri: str, precision: str) -> TaskModel | SimilarityTyper | 
     """The event typer of a packaged predictor, or a typer model on its own."""
     root = download_if_uri(uri)
     if any(root.rglob(PREDICTOR_FILE)):
-        return Predictor.load(root, precision).events
+        return Predictor.load(root, precision, tasks=["events"]).events
     return load_task_model(local_model_dir(root), precision=precision)
 
 

@@ -18,17 +18,18 @@ from omegaconf import DictConfig
 
 from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
-from inference.predictor import Predictor, PredictorConfig
+from inference.predictor import TASKS, Predictor, PredictorConfig
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
 from training.events.labels import NO_EVENT, load_labels
 from training.events.threshold import tune_event_threshold
-from training.tracking import (INFERENCE_DIR, git_tags, latest_model_uri, log_config, log_pyfunc, setup_tracking,
-                               tracked_run)
+from training.tracking import (INFERENCE_DIR, LOAD_SETTINGS, git_tags, latest_model_uri, log_config, log_pyfunc,
+                               setup_tracking, tracked_run)
 
 EXAMPLE = pd.DataFrame({"id": ["sample-1"], "text": [
     "Militants attacked an army checkpoint near the border on Tuesday, and two soldiers were killed in the "
     "clashes. Later, hundreds of residents marched peacefully in the capital to demand their release."]})
+PREDICTOR_SETTINGS = {**LOAD_SETTINGS, "tasks": list(TASKS)}  # load-time settings of the logged predictor
 
 
 def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> tuple[Predictor, float | None]:
@@ -67,7 +68,7 @@ def package(cfg: DictConfig) -> str:
             return pd.DataFrame(predictor.predict_batch(list(frame["text"])))
 
         info = log_pyfunc(INFERENCE_DIR / "pyfunc_predictor.py", {"predictor": str(folder)}, EXAMPLE, predict,
-                          registered_model_name=cfg.registered_model_name)
+                          registered_model_name=cfg.registered_model_name, settings=PREDICTOR_SETTINGS)
         version = info.registered_model_version
         MlflowClient().set_registered_model_alias(cfg.registered_model_name, cfg.alias, version)
         alias_uri = f"models:/{cfg.registered_model_name}@{cfg.alias}"

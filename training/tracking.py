@@ -200,17 +200,18 @@ def pinned_requirements() -> list[str]:
 
 
 def log_pyfunc(python_model: Path, artifacts: dict[str, str], example: pd.DataFrame,
-               predict_fn: Callable[[pd.DataFrame], object],
-               registered_model_name: str | None = None) -> mlflow.models.model.ModelInfo:
+               predict_fn: Callable[[pd.DataFrame], object], registered_model_name: str | None = None,
+               settings: Mapping[str, object] = LOAD_SETTINGS) -> mlflow.models.model.ModelInfo:
     """A models-from-code pyfunc (code from ``inference/``, weights as artifacts) with signature and example.
 
     Input columns: ``text`` (required string) and the example's other columns (optional strings, e.g. ``id``).
+    ``settings`` are its load-time settings with their defaults (MLflow overrides only the keys logged).
     """
     inputs = Schema([ColSpec("string", column, required=column == "text") for column in example.columns])
     signature = ModelSignature(inputs=inputs, outputs=infer_signature(example, predict_fn(example)).outputs)
     return mlflow.pyfunc.log_model(name="model", python_model=str(python_model), artifacts=artifacts,
                                    code_paths=[str(INFERENCE_DIR)], signature=signature, input_example=example,
-                                   pip_requirements=pinned_requirements(), model_config=dict(LOAD_SETTINGS),
+                                   pip_requirements=pinned_requirements(), model_config=dict(settings),
                                    registered_model_name=registered_model_name)
 
 

@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from inference.predict import main
 
 
@@ -14,6 +16,18 @@ def test_txt_file(tiny_predictor_dir, tmp_path):
     assert set(result) == {"entities", "events", "non_acled_events"}
     text = article.read_text(encoding="utf-8")
     assert all(text[e["start"]:e["end"]] == e["text"] for e in result["entities"])
+
+
+def test_tasks_choose_the_fields(tiny_predictor_dir, tmp_path, capsys):
+    article = tmp_path / "article.txt"
+    article.write_text("Rebels attacked Aleppo on Monday.", encoding="utf-8")
+    out = tmp_path / "out.json"
+    assert main(["--model", str(tiny_predictor_dir), "--input", str(article), "--output", str(out),
+                 "--tasks", "events"]) == 0
+    assert set(json.loads(out.read_text(encoding="utf-8"))) == {"events", "non_acled_events"}
+    with pytest.raises(SystemExit):
+        main(["--model", str(tiny_predictor_dir), "--input", str(article), "--tasks", "relations"])
+    assert "invalid choice: 'relations'" in capsys.readouterr().err
 
 
 def test_jsonl_keeps_order_and_ids(tiny_predictor_dir, tmp_path):

@@ -86,6 +86,31 @@ def test_save_and_load_round_trip(tiny_predictor, tiny_predictor_dir):
     assert loaded.predict_batch(TRICKY) == tiny_predictor.predict_batch(TRICKY)
 
 
+@pytest.mark.parametrize("tasks, fields", [(["entities"], ["entities"]),
+                                           ("events", ["events", "non_acled_events"]),
+                                           (["events", "entities"], ["entities", "events", "non_acled_events"])])
+def test_tasks_load_and_run_only_their_models(tiny_predictor, tiny_predictor_dir, tasks, fields):
+    loaded = Predictor.load(tiny_predictor_dir, precision="fp32", tasks=tasks)
+    assert (loaded.entities is None, loaded.events is None) == ("entities" not in fields, "events" not in fields)
+    full = tiny_predictor.predict_batch(TRICKY)
+    found = loaded.predict_batch(TRICKY)
+    assert [list(record) for record in found] == [fields] * len(TRICKY)
+    assert found == [{name: record[name] for name in fields} for record in full]
+
+
+@pytest.mark.parametrize("tasks", [[], ["entities", "relations"], "entities,"])
+def test_unknown_or_no_tasks_are_refused(tiny_predictor_dir, tasks):
+    with pytest.raises(ValueError, match=r"tasks: expected one or more of \['entities', 'events'\]"):
+        Predictor.load(tiny_predictor_dir, tasks=tasks)
+
+
+def test_a_predictor_with_one_task_cannot_be_saved(tiny_predictor_dir, tmp_path):
+    with pytest.raises(ValueError, match=r"tasks=\['entities'\] cannot be saved"):
+        Predictor.load(tiny_predictor_dir, tasks="entities").save(tmp_path / "predictor")
+    with pytest.raises(ValueError, match="needs an entity model, an event typer or both"):
+        Predictor(None, None, PredictorConfig(event_types={}))
+
+
 def test_a_seed_ensemble_serves_as_the_entity_model(tiny_predictor, tmp_path):
     import torch
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from tests.inference.test_predictor import TRICKY
+from training.package import PREDICTOR_SETTINGS
 from training.tracking import INFERENCE_DIR, log_pyfunc
 
 
@@ -15,7 +16,7 @@ def logged_predictor(tiny_predictor, tiny_predictor_dir, mlflow_store):
     with mlflow.start_run():
         info = log_pyfunc(INFERENCE_DIR / "pyfunc_predictor.py", {"predictor": str(tiny_predictor_dir)}, example,
                           lambda frame: pd.DataFrame(tiny_predictor.predict_batch(list(frame["text"]))),
-                          registered_model_name="conflict-news-test")
+                          registered_model_name="conflict-news-test", settings=PREDICTOR_SETTINGS)
     mlflow.MlflowClient().set_registered_model_alias("conflict-news-test", "champion",
                                                       info.registered_model_version)
     return info
@@ -54,3 +55,17 @@ def test_bad_rows_name_the_row(logged_predictor):
 def test_id_column_is_optional(logged_predictor):
     out = mlflow.pyfunc.load_model(logged_predictor.model_uri).predict(pd.DataFrame({"text": ["Troops fired."]}))
     assert list(out.columns) == ["entities", "events", "non_acled_events"]
+
+
+def test_model_config_tasks_choose_the_columns(logged_predictor, tiny_predictor):
+    model = mlflow.pyfunc.load_model(logged_predictor.model_uri, model_config={"precision": "fp32",
+                                                                               "tasks": ["entities"]})
+    out = model.predict(pd.DataFrame({"id": ["a", "b"], "text": TRICKY[:2]}))
+    assert list(out.columns) == ["id", "entities"]
+    assert list(out["entities"]) == [r["entities"] for r in tiny_predictor.predict_batch(TRICKY[:2])]
+
+
+def test_tasks_from_the_environment_as_for_mlflow_serve(logged_predictor, monkeypatch):
+    monkeypatch.setenv("MLFLOW_PYFUNC_INFERENCE_CONFIG", '{"tasks": ["events"]}')
+    out = mlflow.pyfunc.load_model(logged_predictor.model_uri).predict(pd.DataFrame({"text": ["Troops fired."]}))
+    assert list(out.columns) == ["events", "non_acled_events"]

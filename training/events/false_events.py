@@ -35,7 +35,7 @@ def source_texts(cfg: DictConfig, name: str) -> list[dict]:
 
 
 def false_events(cfg: DictConfig) -> dict[str, float]:
-    predictor = Predictor.load(cfg.model_uri, precision=cfg.precision)
+    predictor = Predictor.load(cfg.model_uri, precision=cfg.precision, tasks=["events"])
     output_dir = Path(cfg.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     metrics: dict[str, float] = {}
