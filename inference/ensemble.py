@@ -15,6 +15,7 @@ order):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -84,6 +85,20 @@ class Ensemble(Decisions):
         """The weighted mean of the members' probabilities per text."""
         self.check_task(tags_words=False)
         return sum(w * m.text_probs(texts) for m, w in zip(self.members, self.weights))
+
+    def text_probs_until(self, texts: list[str], settled: Callable[[np.ndarray, float], np.ndarray]) -> np.ndarray:
+        """``text_probs``, except that members run from the heaviest down and, after each, the texts for which
+        ``settled(partial sums, weight of the members still to run)`` is true skip the rest: their rows keep the
+        partial sum. A predictor uses it to stop typing a span whose decision no later member can change."""
+        self.check_task(tags_words=False)
+        total = np.zeros((len(texts), len(self.meta.labels)))
+        pending, rest = np.arange(len(texts)), 1.0
+        for k in sorted(range(len(self.members)), key=lambda k: -self.weights[k]):
+            if pending.size:
+                total[pending] += self.weights[k] * self.members[k].text_probs([texts[i] for i in pending])
+            rest -= self.weights[k]
+            pending = pending[~settled(total[pending], rest)]
+        return total
 
     def word_probs(self, words_batch: list[list[str]]) -> list[np.ndarray]:
         """Per example, the weighted mean of the members' (n_words, n_labels) probabilities."""

@@ -25,6 +25,7 @@ from inference.task_model import TaskModel
 PREDICTOR_FILE = "predictor.json"
 SCHEMA_VERSION = 1
 Span = tuple[int, int, int]  # (text index, start, end)
+SETTLED_MARGIN = 1e-6  # rounding allowance when deciding that later ensemble members cannot change a span's best label
 TASKS = {"entities": ("entities",), "events": ("events", "non_acled_events")}  # task -> the output fields it fills
 ACLED_EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
                      "Strategic developments")
@@ -162,7 +163,7 @@ class Predictor:
         """Type every sentence and its clauses in one batch and add each text's events to its record."""
         clauses = [(i, s, e, split_clauses(texts[i], s, e)) for i, s, e in sentences]
         spans = [(i, a, b) for i, s, e, parts in clauses for a, b in ([(s, e)] + (parts if len(parts) > 1 else []))]
-        probs = self.events.text_probs([texts[i][a:b] for i, a, b in spans]) if spans else []
+        probs = self._event_probs([texts[i][a:b] for i, a, b in spans]) if spans else []
         scores = dict(zip(spans, probs))
         for i, s, e, parts in clauses:
             events, others = self._events(texts[i], (i, s, e), [(i, a, b) for a, b in parts] if len(parts) > 1
@@ -171,6 +172,20 @@ class Predictor:
             out[i]["non_acled_events"].extend(others)
         for record in out:
             record["events"].sort(key=lambda ev: (ev["start"], ev["end"], ev["event_type"]))
+
+    def _event_probs(self, texts: list[str]) -> np.ndarray:
+        """The typer's probabilities per span. An ensemble typer skips its lighter members on a span whose best
+        label is already sure to be the no-event label: such a span reports nothing whatever they say, and its row
+        keeps the partial sum (with the no-event label still first), so the decisions are those of the full mean."""
+        if not isinstance(self.events, Ensemble) or self._no_event is None:
+            return self.events.text_probs(texts)
+        return self.events.text_probs_until(texts, self._no_event_settled)
+
+    def _no_event_settled(self, partial: np.ndarray, rest: float) -> np.ndarray:
+        """Rows whose no-event label leads every other label by more than ``rest``, the most the members still to
+        run can add to one label (with a margin for rounding)."""
+        others = np.delete(partial, self._no_event, axis=1).max(axis=1)
+        return partial[:, self._no_event] - others > rest + SETTLED_MARGIN
 
     def _events(self, text: str, sentence: Span, clauses: list[Span],
                 scores: dict[Span, np.ndarray]) -> tuple[list[dict], list[dict]]:

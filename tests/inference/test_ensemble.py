@@ -34,6 +34,22 @@ def test_weighted_mean_and_round_trip(tmp_path):
     assert isinstance(loaded, Ensemble) and np.allclose(loaded.text_probs(texts), expected, atol=1e-6)
 
 
+def test_settled_texts_skip_the_lighter_members():
+    a, b = _member(0), _member(1)
+    ensemble = Ensemble([b, a], [1, 3], TaskMeta("ensemble", LABELS, 16, 4))  # a (0.75) runs first
+    texts = ["Jets bombed the bridge.", "Police detained him.", "Nothing happened."]
+    seen = []
+    b_probs = b.text_probs
+    b.text_probs = lambda batch: seen.append(batch) or b_probs(batch)
+    rests = []
+    got = ensemble.text_probs_until(texts, lambda partial, rest: rests.append(rest) or np.arange(len(partial)) == 1)
+    assert seen == [[texts[0], texts[2]]] and rests == pytest.approx([0.25, 0.0])
+    assert np.allclose(got[[0, 2]], ensemble.text_probs([texts[0], texts[2]]))
+    assert np.allclose(got[1], 0.75 * a.text_probs([texts[1]])[0])  # the partial sum of a alone
+    assert np.allclose(ensemble.text_probs_until(texts, lambda partial, rest: np.zeros(len(partial), bool)),
+                       ensemble.text_probs(texts))
+
+
 def test_members_must_share_labels():
     with pytest.raises(ValueError, match="labels differ"):
         Ensemble([_member(0)], [1.0], TaskMeta("ensemble", ["A", "B", "C"], 16, 4))

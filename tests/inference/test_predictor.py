@@ -160,6 +160,32 @@ def test_event_decisions(tiny_predictor):
     assert [(e["anchor"], e["label"]) for e in result["non_acled_events"]] == [("An envoy arrived in Doha.", "DIPLO")]
 
 
+def test_an_ensemble_typer_skips_its_lighter_member_only_where_nothing_can_change(tiny_predictor):
+    class SeenTyper(KeywordTyper):
+        def __init__(self, flat):
+            self.flat, self.seen = flat, []
+
+        def text_probs(self, texts):
+            self.seen.extend(texts)
+            probs = super().text_probs(texts)  # flat: the same probabilities, flattened towards uniform
+            return probs * (1 - self.flat) + self.flat / probs.shape[1]
+
+    config = PredictorConfig(event_types={"ARMED_CLASH": "Battles", "AIR_STRIKE": "Explosions/Remote violence",
+                                          "DIPLO": None}, event_threshold=0.3)
+    text = ("Jets bombed the town; troops then clashed with rebels nearby. The minister spoke at length. "
+            "An envoy arrived in Doha.")
+    for flat, skipped in [(0.0, ["The minister spoke at length."]), (0.6, [])]:
+        heavy, light = SeenTyper(flat), KeywordTyper()
+        typer = Ensemble([light, heavy], [0.3, 0.7], TaskMeta("ensemble", KeywordTyper.LABELS, 16, 4))
+        predictor = Predictor(tiny_predictor.entities, typer, config)
+        light_seen = []
+        light.text_probs = lambda texts, probs=light.text_probs: light_seen.extend(texts) or probs(texts)
+        found = predictor.predict(text)
+        assert sorted(set(heavy.seen) - set(light_seen)) == skipped
+        predictor._event_probs = typer.text_probs  # no skipping: every member types every span
+        assert found == predictor.predict(text) and found["events"]
+
+
 def test_threshold_must_be_a_probability():
     with pytest.raises(ValueError, match="event_threshold must be in"):
         PredictorConfig(event_types={}, event_threshold=0)
