@@ -176,7 +176,8 @@ class Predictor:
     def _event_probs(self, texts: list[str]) -> np.ndarray:
         """The typer's probabilities per span. An ensemble typer skips its lighter members on a span whose best
         label is already sure to be the no-event label: such a span reports nothing whatever they say, and its row
-        keeps the partial sum (with the no-event label still first), so the decisions are those of the full mean."""
+        keeps the partial sum (in which the no-event label is still the best), so the decisions are those of the
+        full mean."""
         if not isinstance(self.events, Ensemble) or self._no_event is None:
             return self.events.text_probs(texts)
         return self.events.text_probs_until(texts, self._no_event_settled)
