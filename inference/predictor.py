@@ -67,10 +67,10 @@ def no_event_index(labels: list[str], no_event_label: str) -> int | None:
     return labels.index(no_event_label) if no_event_label in labels else None
 
 
-def check_tasks(tasks: str | Sequence[str]) -> tuple[str, ...]:
+def check_tasks(tasks: str | Sequence[str] | None) -> tuple[str, ...]:
     """The requested tasks in output order (a string may name several, comma-separated); an unknown task, or
     none, is refused."""
-    names = [t.strip() for t in tasks.split(",")] if isinstance(tasks, str) else list(tasks)
+    names = [t.strip() for t in tasks.split(",")] if isinstance(tasks, str) else list(tasks or [])
     unknown = [t for t in names if t not in TASKS]
     if unknown or not names:
         raise ValueError(f"tasks: expected one or more of {list(TASKS)}, got {names}")

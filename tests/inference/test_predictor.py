@@ -98,7 +98,7 @@ def test_tasks_load_and_run_only_their_models(tiny_predictor, tiny_predictor_dir
     assert found == [{name: record[name] for name in fields} for record in full]
 
 
-@pytest.mark.parametrize("tasks", [[], ["entities", "relations"], "entities,"])
+@pytest.mark.parametrize("tasks", [[], None, ["entities", "relations"], "entities,"])
 def test_unknown_or_no_tasks_are_refused(tiny_predictor_dir, tasks):
     with pytest.raises(ValueError, match=r"tasks: expected one or more of \['entities', 'events'\]"):
         Predictor.load(tiny_predictor_dir, tasks=tasks)
