@@ -77,11 +77,6 @@ def check_tasks(tasks: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(t for t in TASKS if t in names)
 
 
-def task_fields(tasks: Sequence[str]) -> list[str]:
-    """The output fields of the tasks, in output order."""
-    return [name for task in check_tasks(tasks) for name in TASKS[task]]
-
-
 def predictor_folder(uri_or_dir: str | Path) -> Path:
     """The local folder holding ``predictor.json`` (an MLflow model URI is downloaded first)."""
     found = sorted(download_if_uri(uri_or_dir).rglob(PREDICTOR_FILE))
@@ -110,7 +105,7 @@ class Predictor:
             self._no_event = no_event_index(events.meta.labels, config.no_event_label)
         self.entities, self.events, self.config = entities, events, config
         self.tasks = tuple(task for task, model in zip(TASKS, (entities, events)) if model is not None)
-        self.fields = task_fields(self.tasks)  # the keys of each text's output
+        self.fields = [name for task in self.tasks for name in TASKS[task]]  # the keys of each text's output
 
     @classmethod
     def load(cls, uri_or_dir: str | Path, precision: str = "auto", batch_size: int = 32,
