@@ -1,8 +1,8 @@
 """The main job: train the entity tagger and the event typer, package the predictor, predict a sample article.
 
-The entity tagger learns from re3d_seed's gold sentences plus spaCy silver labels on SATP train sentences
-(``training.silver``, written under the job's output folder). The event typer is the 0.7/0.3-weighted ensemble
-of the typer fine-tuned on the project's ACLED snippets and the zero-shot similarity typer.
+The entity tagger learns from re3d_seed's gold sentences plus spaCy silver labels on SATP and CAMEO train sentences
+(``training.silver``, written under the job's output folder). The event typer is the 0.7/0.3-weighted ensemble of
+the typer fine-tuned on the project's ACLED snippets and the zero-shot similarity typer.
 
     python -m training.main [--article resources/sample_article.txt] [--smoke]
 

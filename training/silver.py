@@ -1,8 +1,9 @@
 """Silver entity labels for the seed tagger: spaCy's entities on unlabelled train-split text, mapped to the seed
 schema and written after the gold sentences as one CoNLL training set (distillation).
 
-    python -m training.silver                                   # re3d_seed + spaCy on SATP train snippets
-    python -m training.silver data@source=cameo_class max_sentences=500
+    python -m training.silver                                   # re3d_seed + spaCy on SATP and CAMEO train text
+    python -m training.silver data@sources.satp=ipe_sents max_sentences=300
+    python -m training.silver '~data@sources.cameo_class' max_sentences=1000   # SATP alone
     python -m training.train experiment=re3d_seed_silver        # train on what it wrote
 
 Writes ``<out_dir>/train.conll`` (the gold train split, then the silver sentences), ``<out_dir>/dev.conll`` (the
@@ -84,12 +85,14 @@ def sample_sentences(texts: Iterable[str], max_sentences: int | None, seed: int)
     return sentences if max_sentences is None else sentences[:max_sentences]
 
 
-def silver_sentences(texts: Iterable[str], nlp: Language, max_sentences: int | None, seed: int) -> list[dict]:
-    """Sentences of ``texts`` tagged by ``nlp``: all of them, or the first ``max_sentences`` of a seeded shuffle."""
+def silver_sentences(texts: Iterable[str], nlp: Language, max_sentences: int | None, seed: int,
+                     prefix: str = "silver") -> list[dict]:
+    """Sentences of ``texts`` tagged by ``nlp``: all of them, or the first ``max_sentences`` of a seeded shuffle;
+    ids are ``<prefix>:<index>``."""
     out = []
     for i, doc in enumerate(nlp.pipe(sample_sentences(texts, max_sentences, seed))):
         tokens, tags = word_tags(doc.text, spacy_spans(doc))
-        out.append({"id": f"silver:{i}", "tokens": tokens, "tags": tags})
+        out.append({"id": f"{prefix}:{i}", "tokens": tokens, "tags": tags})
     return out
 
 
@@ -109,23 +112,31 @@ def entity_counts(examples: Iterable[dict]) -> dict[str, int]:
 
 
 def build(cfg: DictConfig, nlp: Language | None = None) -> dict:
-    """Write the gold + silver train file, the gold dev file and the card; returns the card. ``nlp`` defaults
-    to ``spacy.load(cfg.spacy_model)``."""
+    """Write the gold + silver train file (the gold sentences, then each source's silver sentences), the gold dev
+    file and the card; returns the card. ``nlp`` defaults to ``spacy.load(cfg.spacy_model)``."""
+    sources = cfg.get("sources") or {}
+    if not sources:
+        raise ValueError("silver labels need at least one source of unlabelled text (sources)")
     if nlp is None:
         import spacy
 
         nlp = spacy.load(cfg.spacy_model)
     gold = load_splits(cfg.gold).splits
-    texts = list(load_splits(cfg.source).splits["train"]["text"])
-    silver = silver_sentences(texts, nlp, cfg.max_sentences, cfg.seed)
-    if not silver:
-        raise ValueError(f"no sentences in the train split of data={cfg.source.name}")
+    silver, described, counts = [], {}, {}
+    for key, source in sources.items():
+        texts = list(load_splits(source).splits["train"]["text"])
+        sentences = silver_sentences(texts, nlp, cfg.max_sentences, cfg.seed, prefix=key)
+        if not sentences:
+            raise ValueError(f"no sentences in the train split of data={source.name} (sources.{key})")
+        silver += sentences
+        described[key] = f"{source.name} train ({len(texts)} texts)"
+        counts[key] = len(sentences)
     out_dir = Path(cfg.out_dir)
     write_conll(out_dir / "train.conll", [*gold["train"], *silver])
     write_conll(out_dir / "dev.conll", gold["dev"])
-    card = {"gold": cfg.gold.name, "source": f"{cfg.source.name} train ({len(texts)} texts)",
-            "spacy_model": cfg.spacy_model, "spacy_version": version("spacy"), "max_sentences": cfg.max_sentences,
-            "seed": cfg.seed, "gold_sentences": len(gold["train"]), "silver_sentences": len(silver),
+    card = {"gold": cfg.gold.name, "sources": described, "spacy_model": cfg.spacy_model,
+            "spacy_version": version("spacy"), "max_sentences": cfg.max_sentences, "seed": cfg.seed,
+            "gold_sentences": len(gold["train"]), "silver_sentences": counts,
             "gold_entities": entity_counts(gold["train"]), "silver_entities": entity_counts(silver),
             "dev_sentences": len(gold["dev"])}
     return write_card(out_dir, card)

@@ -23,7 +23,7 @@ def test_main_job_smoke(tmp_path, mlflow_store):
     assert set(prediction) == {"entities", "events", "non_acled_events"}
     assert all(text[e["start"]:e["end"]] == e["text"] for e in prediction["entities"])
     card = json.loads((tmp_path / "main" / "silver" / "card.json").read_text())  # the tagger's silver labels
-    assert (card["gold"], card["silver_sentences"]) == ("re3d_seed", 20)
+    assert (card["gold"], card["silver_sentences"]) == ("re3d_seed", {"satp": 20, "cameo_class": 20})
     client = mlflow.MlflowClient()
     version = client.get_model_version_by_alias("conflict-news", "champion")
     assert int(version.version) == 1

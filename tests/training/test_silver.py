@@ -69,20 +69,32 @@ def test_build_writes_gold_then_silver_that_re3d_seed_silver_reads(tmp_path):
     (tmp_path / "dev.txt").write_text(GOLD)
     (tmp_path / "satp.tsv").write_text("Rebels shelled Idlib on Monday. Troops left.\t1\t0\t0\t0\n"
                                        "The Free Army held Kabul.\t0\t1\t0\t0\n")
+    (tmp_path / "more.tsv").write_text("Police arrested five men in Kabul.\t0\t0\t1\t0\n")
     out = tmp_path / "silver"
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose("silver", [f"gold.train.path={tmp_path / 'train.txt'}", f"gold.dev.path={tmp_path / 'dev.txt'}",
-                                 f"source.train.path={tmp_path / 'satp.tsv'}",
-                                 f"source.dev.path={tmp_path / 'satp.tsv'}",
-                                 f"out_dir={out}"])
+                                 f"sources.satp.train.path={tmp_path / 'satp.tsv'}",
+                                 f"sources.satp.dev.path={tmp_path / 'satp.tsv'}",
+                                 "data@sources.cameo_class=satp",  # a second source, read as SATP
+                                 f"sources.cameo_class.train.path={tmp_path / 'more.tsv'}",
+                                 f"sources.cameo_class.dev.path={tmp_path / 'more.tsv'}", f"out_dir={out}"])
         data_cfg = compose("train", ["experiment=re3d_seed_silver", f"data.train.path={out / 'train.conll'}",
                                      f"data.dev.path={out / 'dev.conll'}"]).data
     card = build(cfg, FakeNLP())
-    assert (card["gold_sentences"], card["silver_sentences"], card["dev_sentences"]) == (2, 3, 2)
-    assert card["silver_entities"] == {"LOC": 2, "TIME": 1, "ORG": 1}
+    assert (card["gold_sentences"], card["silver_sentences"], card["dev_sentences"]) == (
+        2, {"satp": 3, "cameo_class": 1}, 2)
+    assert card["silver_entities"] == {"LOC": 3, "TIME": 1, "ORG": 1}
     assert json.loads((out / "card.json").read_text()) == card
     splits = load_splits(data_cfg).splits
     assert [ex["tokens"] for ex in splits["train"]][:2] == [["Rebels", "attacked", "Aleppo", "."],
                                                             ["John", "Kerry", "spoke"]]
     assert splits["train"][0]["tags"] == ["B-ORG", "O", "B-LOC", "O"]  # the gold part, in the seed schema
-    assert len(splits["train"]) == 5 and splits["dev"]["tags"] == splits["train"]["tags"][:2]
+    assert splits["train"][-1]["tokens"] == ["Police", "arrested", "five", "men", "in", "Kabul", "."]  # each source
+    assert len(splits["train"]) == 6 and splits["dev"]["tags"] == splits["train"]["tags"][:2]
+
+
+def test_build_refuses_no_sources(tmp_path):
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose("silver", ["~data@sources.satp", "~data@sources.cameo_class", f"out_dir={tmp_path}"])
+    with pytest.raises(ValueError, match="at least one source"):
+        build(cfg, FakeNLP())
