@@ -85,12 +85,27 @@ def sample_sentences(texts: Iterable[str], max_sentences: int | None, seed: int)
     return sentences if max_sentences is None else sentences[:max_sentences]
 
 
-def silver_sentences(texts: Iterable[str], nlp: Language, max_sentences: int | None, seed: int,
-                     prefix: str = "silver") -> list[dict]:
-    """Sentences of ``texts`` tagged by ``nlp``: all of them, or the first ``max_sentences`` of a seeded shuffle;
-    ids are ``<prefix>:<index>``."""
+def source_sentences(cfg: DictConfig) -> dict[str, tuple[str, list[str]]]:
+    """For each text dataset of ``cfg.sources``: its description (name and train texts) and the sentences of its
+    train split that ``sample_sentences`` keeps (``cfg.max_sentences``, ``cfg.seed``). No source, or a source
+    without sentences, is refused."""
+    sources = cfg.get("sources") or {}
+    if not sources:
+        raise ValueError("at least one source of unlabelled text is needed (sources)")
+    out = {}
+    for key, source in sources.items():
+        texts = list(load_splits(source).splits["train"]["text"])
+        sentences = sample_sentences(texts, cfg.max_sentences, cfg.seed)
+        if not sentences:
+            raise ValueError(f"no sentences in the train split of data={source.name} (sources.{key})")
+        out[key] = (f"{source.name} train ({len(texts)} texts)", sentences)
+    return out
+
+
+def silver_sentences(sentences: Iterable[str], nlp: Language, prefix: str = "silver") -> list[dict]:
+    """``sentences`` tagged by ``nlp`` in the seed schema, with ids ``<prefix>:<index>``."""
     out = []
-    for i, doc in enumerate(nlp.pipe(sample_sentences(texts, max_sentences, seed))):
+    for i, doc in enumerate(nlp.pipe(sentences)):
         tokens, tags = word_tags(doc.text, spacy_spans(doc))
         out.append({"id": f"{prefix}:{i}", "tokens": tokens, "tags": tags})
     return out
@@ -114,29 +129,20 @@ def entity_counts(examples: Iterable[dict]) -> dict[str, int]:
 def build(cfg: DictConfig, nlp: Language | None = None) -> dict:
     """Write the gold + silver train file (the gold sentences, then each source's silver sentences), the gold dev
     file and the card; returns the card. ``nlp`` defaults to ``spacy.load(cfg.spacy_model)``."""
-    sources = cfg.get("sources") or {}
-    if not sources:
-        raise ValueError("silver labels need at least one source of unlabelled text (sources)")
+    sources = source_sentences(cfg)
     if nlp is None:
         import spacy
 
         nlp = spacy.load(cfg.spacy_model)
     gold = load_splits(cfg.gold).splits
-    silver, described, counts = [], {}, {}
-    for key, source in sources.items():
-        texts = list(load_splits(source).splits["train"]["text"])
-        sentences = silver_sentences(texts, nlp, cfg.max_sentences, cfg.seed, prefix=key)
-        if not sentences:
-            raise ValueError(f"no sentences in the train split of data={source.name} (sources.{key})")
-        silver += sentences
-        described[key] = f"{source.name} train ({len(texts)} texts)"
-        counts[key] = len(sentences)
+    silver = [ex for key, (_, sentences) in sources.items() for ex in silver_sentences(sentences, nlp, prefix=key)]
     out_dir = Path(cfg.out_dir)
     write_conll(out_dir / "train.conll", [*gold["train"], *silver])
     write_conll(out_dir / "dev.conll", gold["dev"])
-    card = {"gold": cfg.gold.name, "sources": described, "spacy_model": cfg.spacy_model,
-            "spacy_version": version("spacy"), "max_sentences": cfg.max_sentences, "seed": cfg.seed,
-            "gold_sentences": len(gold["train"]), "silver_sentences": counts,
+    card = {"gold": cfg.gold.name, "sources": {key: about for key, (about, _) in sources.items()},
+            "spacy_model": cfg.spacy_model, "spacy_version": version("spacy"), "max_sentences": cfg.max_sentences,
+            "seed": cfg.seed, "gold_sentences": len(gold["train"]),
+            "silver_sentences": {key: len(sentences) for key, (_, sentences) in sources.items()},
             "gold_entities": entity_counts(gold["train"]), "silver_entities": entity_counts(silver),
             "dev_sentences": len(gold["dev"])}
     return write_card(out_dir, card)

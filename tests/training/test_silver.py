@@ -11,7 +11,7 @@ from hydra import compose, initialize_config_dir
 
 from tests.conftest import CONF_DIR
 from training.data import load_splits
-from training.silver import build, silver_sentences, spacy_spans, trimmed, word_tags
+from training.silver import build, sample_sentences, silver_sentences, spacy_spans, trimmed, word_tags
 
 GOLD = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
 NAMES = {"Idlib": "GPE", "Monday": "DATE", "Free Army": "ORG", "Kabul": "GPE", "five": "CARDINAL"}
@@ -55,13 +55,13 @@ def test_word_tags_mark_every_word_a_span_overlaps():
 
 def test_silver_sentences_are_a_seeded_sample_of_all_sentences():
     texts = ["Rebels shelled Idlib on Monday. Troops left.", "Police arrested five men in Kabul."]
-    every = silver_sentences(texts, FakeNLP(), None, seed=0)
+    every = silver_sentences(sample_sentences(texts, None, seed=0), FakeNLP())
     assert sorted(" ".join(s["tokens"]) for s in every) == [
         "Police arrested five men in Kabul .", "Rebels shelled Idlib on Monday .", "Troops left ."]
     idlib = next(s for s in every if "Idlib" in s["tokens"])
     assert idlib["tags"] == ["O", "O", "B-LOC", "O", "B-TIME", "O"]
-    two = silver_sentences(texts, FakeNLP(), 2, seed=0)
-    assert two == every[:2] and two == silver_sentences(texts, FakeNLP(), 2, seed=0)
+    two = silver_sentences(sample_sentences(texts, 2, seed=0), FakeNLP())
+    assert two == every[:2] and two == silver_sentences(sample_sentences(texts, 2, seed=0), FakeNLP())
 
 
 def test_build_writes_gold_then_silver_that_re3d_seed_silver_reads(tmp_path):

@@ -31,7 +31,7 @@ from inference.model_source import local_model_dir
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
 from training.data import load_splits
 from training.data.base import write_jsonl
-from training.silver import sample_sentences, write_card
+from training.silver import source_sentences, write_card
 from training.tracking import latest_model_uri, setup_tracking
 
 
@@ -66,9 +66,7 @@ def build(cfg: DictConfig) -> dict:
     """Write the soft-target train file, the gold dev file and the card; returns the card."""
     if not 0 <= cfg.hard_weight <= 1:
         raise ValueError(f"hard_weight must be in [0, 1], not {cfg.hard_weight}")
-    sources = cfg.get("sources") or {}
-    if not sources:
-        raise ValueError("distillation needs at least one source of unlabelled sentences (sources)")
+    sources = source_sentences(cfg)
     uri = teacher_uri(cfg)
     teacher = load_task_model(local_model_dir(uri), cfg.precision)
     labels = list(cfg.gold.labels)
@@ -82,21 +80,17 @@ def build(cfg: DictConfig) -> dict:
     texts = [ex["text"] for ex in train]
     records = soft_records([ex["id"] for ex in train], texts, teacher.text_probs(texts), labels,
                            [ex["labels"][0] for ex in train], cfg.hard_weight)
-    counts = {}
-    for key, source in sources.items():
-        sentences = sample_sentences(load_splits(source).splits["train"]["text"], cfg.max_sentences, cfg.seed)
-        if not sentences:
-            raise ValueError(f"no sentences in the train split of data={source.name} (sources.{key})")
+    for key, (_, sentences) in sources.items():
         records += soft_records([f"{key}:{i}" for i in range(len(sentences))], sentences,
                                 teacher.text_probs(sentences), labels)
-        counts[key] = len(sentences)
     out_dir = Path(cfg.out_dir)
     write_jsonl(out_dir / "train.jsonl", records)
     write_jsonl(out_dir / "dev.jsonl", ({"id": ex["id"], "text": ex["text"], "labels": ex["labels"]}
                                         for ex in gold["dev"]))
     best = collections.Counter(record["labels"][0] for record in records[len(train):])
     card = {"teacher": uri, "gold": cfg.gold.name, "seed": cfg.seed, "max_sentences": cfg.max_sentences,
-            "hard_weight": cfg.hard_weight, "gold_snippets": len(train), "source_sentences": counts,
+            "hard_weight": cfg.hard_weight, "gold_snippets": len(train),
+            "source_sentences": {key: len(sentences) for key, (_, sentences) in sources.items()},
             "source_best_labels": dict(best.most_common()), "dev_snippets": len(gold["dev"])}
     return write_card(out_dir, card)
 
