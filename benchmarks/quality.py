@@ -80,6 +80,8 @@ def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path, uri: str) -> tu
                                         f"mlflow.tracking_uri={uri}",
                                         f"paths.output_dir={output_dir / dataset / f'seed{seed}'}",
                                         *cfg.overrides])
+            if run_cfg.refit:
+                raise ValueError("benchmarks.quality scores dev: refit=true trains on dev; leave it out of overrides")
             train(run_cfg)
     summaries = summarize_sweep(output_dir / dataset, min_runs=1)  # seeds=[1] gives a one-run summary
     if len(summaries) != 1:

@@ -1,5 +1,6 @@
 """Fine-tune one classifier (a tagger optionally with a CRF): encode windows, train with the HF Trainer, choose
-the best epoch on dev, choose multi-label thresholds, and save the model folder the predictor loads."""
+the best epoch on dev, choose multi-label thresholds, and save the model folder the predictor loads. Without a dev
+split (a final fit on train and dev, ``refit=true``) the last epoch is kept and multi-label cuts stay at 0.5."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from training.tracking import MlflowMetricsCallback
 class FitResult:
     model: TaskModel
     model_dir: Path
-    evaluation: token.Evaluation | sequence.Evaluation  # on dev, with the saved thresholds
+    evaluation: token.Evaluation | sequence.Evaluation | None  # on dev, with the saved thresholds (None: no dev)
     untuned_metrics: dict[str, float] | None  # multi-label: dev metrics at threshold 0.5
     threshold_choice: dict[str, float] | None  # multi-label: dev example F1 at 0.5 and cross-fitted, tuned or not
     history: list[dict[str, float]]  # the Trainer's log history: per-epoch losses and dev metrics
@@ -45,11 +46,16 @@ def _encode(module: ModuleType, cfg: DictConfig, examples: list[dict], tokenizer
     return module.encode(examples, tokenizer, labels, cfg.data.max_length, cfg.data.stride, **extra)
 
 
-def training_arguments(cfg: DictConfig, checkpoints_dir: Path, metric: str | None = None) -> TrainingArguments:
+def training_arguments(cfg: DictConfig, checkpoints_dir: Path, metric: str | None = None,
+                       evaluate: bool = True) -> TrainingArguments:
     """``cfg.trainer`` as TrainingArguments writing checkpoints to ``checkpoints_dir``, with precision and seed
-    filled in, and ``metric`` (if given) as the default best-model metric."""
+    filled in, and ``metric`` (if given) as the default best-model metric; ``evaluate=False`` (no dev split) turns
+    off evaluation and the choice of the best epoch."""
     args = explicit_training_arguments(OmegaConf.to_container(cfg.trainer, resolve=True))
-    if metric:
+    if not evaluate:
+        args.pop("metric_for_best_model", None)
+        args.update(eval_strategy="no", load_best_model_at_end=False)
+    elif metric:
         args.setdefault("metric_for_best_model", metric)
     args.update(output_dir=str(checkpoints_dir), seed=cfg.seed, bf16=resolve_precision(cfg.precision))
     if not torch.cuda.is_available():
@@ -75,7 +81,8 @@ def _loss(cfg: DictConfig, train_set: Dataset, labels: list[str], soft: bool) ->
 def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Path,
         resume_from: Path | None = None) -> FitResult:
     """Train on ``data.splits["train"]`` (from the epoch checkpoint ``resume_from`` on, if given), keep the best
-    dev epoch, and save it under ``output_dir/model``; the epoch checkpoints go to ``checkpoints_dir``."""
+    epoch on ``data.splits["dev"]`` (without one: the last), and save it under ``output_dir/model``; the epoch
+    checkpoints go to ``checkpoints_dir``."""
     task = cfg.data.task
     module = task_module(task)
     labels = label_list(cfg.data)
@@ -83,19 +90,22 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
         raise ValueError(f"data={cfg.data.name} has {len(labels)} label(s): a classifier needs at least two")
     model, tokenizer = build_model(cfg.model, task, labels, cfg.word_shapes, cfg.attention_dropout)
     transitions = add_transitions(model, len(labels)) if cfg.crf else None
-    train_examples, dev_examples = list(data.splits["train"]), list(data.splits["dev"])
-    train_set, train_windows = _encode(module, cfg, train_examples, tokenizer, labels)
-    dev_set, dev_windows = _encode(module, cfg, dev_examples, tokenizer, labels)
-    mlflow.log_params({"windows.train": len(train_windows), "windows.dev": len(dev_windows),
-                       "windows.train.words_as_unk": train_windows.replaced_words,
-                       "windows.dev.words_as_unk": dev_windows.replaced_words})
     pool = cfg.data.pool or "max"
-    if task == "token":
-        compute = module.trainer_metrics(dev_examples, dev_windows, labels, cfg.decoding, transitions)
-    else:
-        compute = module.trainer_metrics(dev_examples, dev_windows, labels, task == "multi_label", pool)
+    encoded = {split: _encode(module, cfg, list(examples), tokenizer, labels)
+               for split, examples in data.splits.items()}
+    mlflow.log_params({f"windows.{split}{stat}": value for split, (_, windows) in encoded.items()
+                       for stat, value in (("", len(windows)), (".words_as_unk", windows.replaced_words))})
+    train_set = encoded["train"][0]
+    dev_examples = list(data.splits["dev"]) if "dev" in data.splits else None
+    dev_set = compute = None
+    if dev_examples is not None:
+        dev_set, dev_windows = encoded["dev"]
+        if task == "token":
+            compute = module.trainer_metrics(dev_examples, dev_windows, labels, cfg.decoding, transitions)
+        else:
+            compute = module.trainer_metrics(dev_examples, dev_windows, labels, task == "multi_label", pool)
     soft = "scores" in data.splits["train"].column_names
-    args = training_arguments(cfg, checkpoints_dir, PRIMARY_METRIC[task])
+    args = training_arguments(cfg, checkpoints_dir, PRIMARY_METRIC[task], evaluate=dev_set is not None)
     common = dict(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
                   data_collator=module.collator(tokenizer), compute_metrics=compute,
                   callbacks=[MlflowMetricsCallback()])
@@ -111,13 +121,14 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
                     pool=pool, dataset=cfg.data.name, word_shapes=cfg.word_shapes, decoding=cfg.decoding,
                     transitions=take_transitions(trainer.model) if cfg.crf else None)
     task_model = TaskModel(trainer.model, tokenizer, meta, cfg.precision, args.per_device_eval_batch_size)
-    evaluation = module.evaluate(task_model, dev_examples)
-    untuned = choice = None
-    if task == "multi_label":
-        untuned = evaluation.metrics
-        gold = binarize([ex["labels"] for ex in dev_examples], labels)
-        meta.thresholds, choice = choose_thresholds(evaluation.probs, gold, labels)
-        evaluation = module.score(dev_examples, evaluation.probs, labels, True, meta.thresholds)
+    evaluation = untuned = choice = None
+    if dev_examples is not None:
+        evaluation = module.evaluate(task_model, dev_examples)
+        if task == "multi_label":
+            untuned = evaluation.metrics
+            gold = binarize([ex["labels"] for ex in dev_examples], labels)
+            meta.thresholds, choice = choose_thresholds(evaluation.probs, gold, labels)
+            evaluation = module.score(dev_examples, evaluation.probs, labels, True, meta.thresholds)
     model_dir = task_model.save(output_dir / "model")
     if not cfg.keep_checkpoints:
         shutil.rmtree(checkpoints_dir, ignore_errors=True)

@@ -69,6 +69,15 @@ def test_quality_benchmark_table_and_reuse(tmp_path, mlflow_store):
     assert len([r for r in again if r.data.tags.get("kind") == "benchmark"]) == 2
 
 
+def test_a_final_fit_is_refused_since_the_benchmark_scores_dev(tmp_path, mlflow_store):
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
+        cfg = compose("quality", ["datasets=[re3d]", "encoder=tiny", f"paths.output_dir={tmp_path}",
+                                  "overrides=['refit=true']"])
+    with pytest.raises(ValueError, match="refit=true trains on dev"):
+        run_benchmark(cfg)
+    assert not mlflow.search_runs(search_all_experiments=True, output_format="list")
+
+
 def test_a_single_seed_row_shows_no_std():
     one = Row("satp", "dev_example_f1", 0.897, 0.0, 434.0, 2760.0, 1, 0.894)
     assert one.markdown() == "| satp | example_f1 | 0.897 | 1 | 434 s | 46.0 min | 0.894 |"

@@ -128,6 +128,30 @@ def test_train_logs_a_complete_run_and_evaluates(task, tmp_path, mlflow_store):
     assert f"test_{primary}" in {m.key for m in mlflow.get_logged_model(model_id).metrics}
 
 
+@pytest.mark.parametrize("task", ["token", "multi_label"])
+def test_a_final_fit_trains_on_train_and_dev_and_logs_no_dev_score(task, tmp_path, mlflow_store):
+    data, primary, write = CASES[task]
+    files = write(tmp_path)
+    cfg = _compose("train", [f"data={data}", "model=tiny", "trainer.max_steps=2", "trainer.num_train_epochs=1",
+                             f"paths.output_dir={tmp_path / 'out'}", f"data.train.path={files['train']}",
+                             f"data.dev.path={files['dev']}", "precision=fp32", "refit=true"])
+    assert np.isnan(train(cfg))
+    assert np.isnan(train(cfg))  # skipped as finished, still without a score
+
+    client = MlflowClient()
+    (run,) = client.search_runs([client.get_experiment_by_name(data).experiment_id])
+    assert run.info.status == "FINISHED" and "-refit-" in run.info.run_name
+    assert not [k for k in run.data.metrics if k.startswith(("dev_", "epoch_dev_"))]
+    assert client.get_metric_history(run.info.run_id, "train_loss")
+    splits = load_splits(cfg.data).splits
+    assert int(run.data.params["windows.train"]) == len(splits["train"]) + len(splits["dev"])  # one window each
+    assert "windows.dev" not in run.data.params
+    (dataset,) = run.inputs.dataset_inputs
+    assert dataset.dataset.name == f"{data}.train+dev"
+    assert dataset.dataset.source.count(str(tmp_path)) == 2  # both files named
+    assert TaskModel.load(run.data.tags["model_dir"]).meta.thresholds == {}  # multi-label: cuts at 0.5
+
+
 def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflow_store, monkeypatch):
     calls = []
 

@@ -119,6 +119,13 @@ def load_splits(cfg: DictConfig) -> LoadedData:
     return LoadedData(datasets.DatasetDict(splits), flat, sources)
 
 
+def with_dev_in_train(data: LoadedData) -> LoadedData:
+    """A final fit's data (``refit=true``): dev's examples appended to train's, and no dev split left."""
+    train = datasets.concatenate_datasets([data.splits["train"], data.splits["dev"]])
+    sources = dict.fromkeys([data.sources["train"], data.sources["dev"]])  # a carved dev names the train file
+    return LoadedData(datasets.DatasetDict({"train": train}), data.stats, {"train": " + ".join(sources)})
+
+
 def carve(examples: list[Example], fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
     """Split ``examples`` into (train, dev), dev holding ``round(fraction * n)`` of them.
 
