@@ -67,8 +67,9 @@ def train(cfg: DictConfig) -> float:
     done = None if cfg.force else finished_run(experiment_id, identity["config_hash"], tags["git_commit"])
     if done is not None:
         write_marker(output_dir, done, skipped=True)
-        name, score = ("no dev score: a final fit", float("nan")) if cfg.refit else comparable_score(done, primary)
-        print(f"skipped: this configuration already finished as run {done.info.run_id} ({name} {score:.4f}); "
+        name, score = (None, float("nan")) if cfg.refit else comparable_score(done, primary)
+        found = f"{name} {score:.4f}" if name else "a final fit: no dev score"
+        print(f"skipped: this configuration already finished as run {done.info.run_id} ({found}); "
               "pass force=true to train it again")
         return score
     resumed = None

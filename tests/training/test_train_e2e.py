@@ -129,14 +129,16 @@ def test_train_logs_a_complete_run_and_evaluates(task, tmp_path, mlflow_store):
 
 
 @pytest.mark.parametrize("task", ["token", "multi_label"])
-def test_a_final_fit_trains_on_train_and_dev_and_logs_no_dev_score(task, tmp_path, mlflow_store):
+def test_a_final_fit_trains_on_train_and_dev_and_logs_no_dev_score(task, tmp_path, mlflow_store, capsys):
     data, primary, write = CASES[task]
     files = write(tmp_path)
     cfg = _compose("train", [f"data={data}", "model=tiny", "trainer.max_steps=2", "trainer.num_train_epochs=1",
                              f"paths.output_dir={tmp_path / 'out'}", f"data.train.path={files['train']}",
                              f"data.dev.path={files['dev']}", "precision=fp32", "refit=true"])
     assert np.isnan(train(cfg))
+    assert "this run has no dev score" in capsys.readouterr().out
     assert np.isnan(train(cfg))  # skipped as finished, still without a score
+    assert "(a final fit: no dev score)" in capsys.readouterr().out
 
     client = MlflowClient()
     (run,) = client.search_runs([client.get_experiment_by_name(data).experiment_id])
