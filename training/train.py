@@ -62,7 +62,8 @@ def train(cfg: DictConfig) -> float:
     experiment_id = setup_tracking(cfg.mlflow)
     primary = PRIMARY_METRIC[cfg.data.task]
     identity = identity_tags(cfg, data_digest(data.splits))
-    tags = {"dataset": cfg.data.name, "task": cfg.data.task, "encoder": cfg.model.name, "approach": "fine_tune",
+    tags = {"dataset": cfg.data.name, "task": cfg.data.task, "encoder": cfg.model.name,
+            "approach": "final_fit" if cfg.refit else "fine_tune",
             **git_tags(), **identity}
     done = None if cfg.force else finished_run(experiment_id, identity["config_hash"], tags["git_commit"])
     if done is not None:

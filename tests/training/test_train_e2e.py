@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import datasets
 import mlflow
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from inference.task_model import META_FILE, TaskModel
 from inference.word_shapes import LOWER, MIXED, N_SHAPES, TITLE, UPPER
 from tests.conftest import CONF_DIR
 from training.crf import PARAMETER, CrfTrainer, crf_loss
-from training.data import load_splits
+from training.data import LoadedData, load_splits, with_dev_in_train
 from training.evaluate import evaluate
 from training.loss import weighted_cross_entropy
 from training.tasks import token
@@ -143,6 +144,7 @@ def test_a_final_fit_trains_on_train_and_dev_and_logs_no_dev_score(task, tmp_pat
     client = MlflowClient()
     (run,) = client.search_runs([client.get_experiment_by_name(data).experiment_id])
     assert run.info.status == "FINISHED" and "-refit-" in run.info.run_name
+    assert run.data.tags["approach"] == "final_fit"  # not the latest fine_tune run an event ensemble takes
     assert not [k for k in run.data.metrics if k.startswith(("dev_", "epoch_dev_"))]
     assert client.get_metric_history(run.info.run_id, "train_loss")
     splits = load_splits(cfg.data).splits
@@ -152,6 +154,15 @@ def test_a_final_fit_trains_on_train_and_dev_and_logs_no_dev_score(task, tmp_pat
     assert dataset.dataset.name == f"{data}.train+dev"
     assert dataset.dataset.source.count(str(tmp_path)) == 2  # both files named
     assert TaskModel.load(run.data.tags["model_dir"]).meta.thresholds == {}  # multi-label: cuts at 0.5
+
+
+def test_a_final_fit_refuses_splits_with_different_fields():  # soft targets in train only, as acled_distill
+    splits = datasets.DatasetDict({
+        "train": datasets.Dataset.from_list([{"id": "a", "text": "x", "labels": [], "scores": [0.9, 0.1]}]),
+        "dev": datasets.Dataset.from_list([{"id": "b", "text": "y", "labels": ["ARMED_CLASH"]}])})
+    data = LoadedData(splits, {}, {"train": "train.jsonl", "dev": "dev.jsonl"})
+    with pytest.raises(ValueError, match=r"refit=true: train \(.*train.jsonl\) has the fields .*'scores'"):
+        with_dev_in_train(data)
 
 
 def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflow_store, monkeypatch):

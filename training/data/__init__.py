@@ -121,6 +121,10 @@ def load_splits(cfg: DictConfig) -> LoadedData:
 
 def with_dev_in_train(data: LoadedData) -> LoadedData:
     """A final fit's data (``refit=true``): dev's examples appended to train's, and no dev split left."""
+    columns = {split: sorted(examples.column_names) for split, examples in data.splits.items()}
+    if columns["train"] != columns["dev"]:
+        raise ValueError(f"refit=true: train ({data.sources['train']}) has the fields {columns['train']} and dev "
+                         f"({data.sources['dev']}) {columns['dev']}, so they cannot be trained on together")
     train = datasets.concatenate_datasets([data.splits["train"], data.splits["dev"]])
     sources = dict.fromkeys([data.sources["train"], data.sources["dev"]])  # a carved dev names the train file
     return LoadedData(datasets.DatasetDict({"train": train}), data.stats, {"train": " + ".join(sources)})
