@@ -91,12 +91,13 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
     model, tokenizer = build_model(cfg.model, task, labels, cfg.word_shapes, cfg.attention_dropout)
     transitions = add_transitions(model, len(labels)) if cfg.crf else None
     pool = cfg.data.pool or "max"
-    encoded = {split: _encode(module, cfg, list(examples), tokenizer, labels)
-               for split, examples in data.splits.items()}
+    examples = {split: list(split_set) for split, split_set in data.splits.items()}
+    encoded = {split: _encode(module, cfg, split_examples, tokenizer, labels)
+               for split, split_examples in examples.items()}
     mlflow.log_params({f"windows.{split}{stat}": value for split, (_, windows) in encoded.items()
                        for stat, value in (("", len(windows)), (".words_as_unk", windows.replaced_words))})
     train_set = encoded["train"][0]
-    dev_examples = list(data.splits["dev"]) if "dev" in data.splits else None
+    dev_examples = examples.get("dev")
     dev_set = compute = None
     if dev_examples is not None:
         dev_set, dev_windows = encoded["dev"]
