@@ -1,15 +1,19 @@
 """Strided windows over long inputs and the merging of window predictions back onto words or texts.
 
 Inputs are tokenized whole (no truncation), then cut into windows of at most ``max_length`` tokens
-(special tokens included) that overlap by ``stride`` tokens, so nothing is ever truncated or dropped.
+(special tokens included) that overlap by ``stride`` tokens, so nothing is ever truncated or dropped. A word longer
+than the tokenizer encodes (WordPiece's ``max_input_chars_per_word``, 100 characters for BERT) is cut into pieces
+of that length first, which the tokenizer would otherwise turn into one unknown token.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from transformers import BatchEncoding, PreTrainedTokenizerBase
+from transformers import PreTrainedTokenizerBase
 
 from inference.word_shapes import NO_WORD, word_shape
 
@@ -79,33 +83,64 @@ def word_windows(tokenizer: PreTrainedTokenizerBase, words_batch: list[list[str]
     ``shapes``, each token's token type is the shape of its word as written (``inference.word_shapes``)."""
     windows, size, special = _new_windows(tokenizer, max_length)
     for example, words in enumerate(words_batch):
-        enc = _encode_words(tokenizer, words)
-        word_ids = enc.word_ids()
+        ids, word_ids = _encode_words(tokenizer, words)
         missing = set(range(len(words))) - {w for w in word_ids if w is not None}
         if missing:
             windows.replaced_words += len(missing)
-            enc = _encode_words(tokenizer, [tokenizer.unk_token if i in missing else w for i, w in enumerate(words)])
-            word_ids = enc.word_ids()
+            ids, word_ids = _encode_words(tokenizer, [tokenizer.unk_token if i in missing else w
+                                                      for i, w in enumerate(words)])
         first: dict[int, int] = {}
         for pos, w in enumerate(word_ids):
             if w is not None and w not in first:
                 first[w] = pos
         windows.word_first_token.append([first[i] for i in range(len(words))])
         types = [NO_WORD if w is None else word_shape(words[w]) for w in word_ids] if shapes else None
-        _add_windows(windows, enc["input_ids"], example, size, stride, special, types)
+        _add_windows(windows, ids, example, size, stride, special, types)
     return windows
 
 
-def _encode_words(tokenizer: PreTrainedTokenizerBase, words: list[str]) -> BatchEncoding:
-    return tokenizer(words, is_split_into_words=True, add_special_tokens=False, verbose=False)
+def _encode_words(tokenizer: PreTrainedTokenizerBase, words: list[str]) -> tuple[list[int], list[int | None]]:
+    """Token ids and, per token, the index of its word (None for none); overlong words go in as pieces."""
+    pieces, owner = [], []
+    for index, word in enumerate(words):
+        for piece in encodable_pieces(tokenizer, word):
+            pieces.append(piece)
+            owner.append(index)
+    enc = tokenizer(pieces, is_split_into_words=True, add_special_tokens=False, verbose=False)
+    return enc["input_ids"], [None if p is None else owner[p] for p in enc.word_ids()]
+
+
+def encodable_pieces(tokenizer: PreTrainedTokenizerBase, text: str) -> list[str]:
+    """``text`` cut inside each word that is longer than the tokenizer encodes (WordPiece turns such a word into
+    one unknown token), into pieces of that many characters; ``[text]`` when none is."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    limit = getattr(getattr(backend, "model", None), "max_input_chars_per_word", None)
+    pre_tokenizer = getattr(backend, "pre_tokenizer", None)
+    if not limit or pre_tokenizer is None or len(text) <= limit:
+        return [text]
+    cuts = [cut for _word, (start, end) in pre_tokenizer.pre_tokenize_str(text) if end - start > limit
+            for cut in range(start + limit, end, limit)]
+    return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
+
+
+def encode_text(tokenizer: PreTrainedTokenizerBase, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """Token ids of ``text`` (no special tokens) and each token's character span in it; an overlong word goes in
+    as pieces (``encodable_pieces``)."""
+    pieces = encodable_pieces(tokenizer, text)
+    enc = tokenizer(" ".join(pieces), add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    if len(pieces) == 1:
+        return enc["input_ids"], enc["offset_mapping"]
+    # piece k starts k joining spaces further on in the joined text than in ``text``; no token spans a space
+    joined_starts = list(itertools.accumulate((len(p) + 1 for p in pieces[:-1]), initial=0))
+    shifts = [bisect.bisect_right(joined_starts, start) - 1 for start, _ in enc["offset_mapping"]]
+    return enc["input_ids"], [(start - k, end - k) for (start, end), k in zip(enc["offset_mapping"], shifts)]
 
 
 def text_windows(tokenizer: PreTrainedTokenizerBase, texts: list[str], max_length: int, stride: int) -> Windows:
     """Window whole texts."""
     windows, size, special = _new_windows(tokenizer, max_length)
     for example, text in enumerate(texts):
-        ids = tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
-        _add_windows(windows, ids, example, size, stride, special)
+        _add_windows(windows, encode_text(tokenizer, text)[0], example, size, stride, special)
     return windows
 
 

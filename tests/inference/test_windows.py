@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from inference.windows import (IGNORE_INDEX, merge_word_logits, pool_text_logits, text_windows, word_labels,
-                               word_windows)
+from inference.windows import (IGNORE_INDEX, encode_text, merge_word_logits, pool_text_logits, text_windows,
+                               word_labels, word_windows)
 
 
 def test_long_word_sequence_is_windowed_without_loss(tokenizer):
@@ -30,6 +30,28 @@ def test_words_without_subwords_become_unknown(tokenizer):
     assert windows.replaced_words == 1
     assert len(windows.word_first_token[0]) == 3
     assert tokenizer.unk_token_id in windows.input_ids[0]
+
+
+def test_words_longer_than_wordpiece_encodes_keep_their_content(tokenizer):
+    long_word = "kabul" * 50  # 250 characters: WordPiece alone gives one [UNK] for a word over 100
+    assert tokenizer([long_word], is_split_into_words=True, add_special_tokens=False)["input_ids"] == [
+        tokenizer.unk_token_id]
+    windows = word_windows(tokenizer, [["In", long_word, "today"]], max_length=256, stride=16)
+    tokens = tokenizer.convert_ids_to_tokens(windows.input_ids[0])
+    assert tokenizer.unk_token not in tokens and windows.replaced_words == 0
+    first = windows.word_first_token[0]
+    assert tokens[windows.n_prefix + first[1]] == "kabul" and tokens[windows.n_prefix + first[2]] == "today"
+    assert "".join(t.removeprefix("##") for t in tokens[windows.n_prefix + first[1]:windows.n_prefix + first[2]]) \
+        == long_word
+    text_tokens = tokenizer.convert_ids_to_tokens(text_windows(tokenizer, [f"In {long_word}, today"], 256, 16)
+                                                  .input_ids[0])
+    assert tokenizer.unk_token not in text_tokens and text_tokens.count("kabul") == 3  # a piece per 100 characters
+    assert text_windows(tokenizer, ["In Kabul, today"], 256, 16).input_ids == \
+        [tokenizer("In Kabul, today")["input_ids"]]  # ordinary text is tokenized as before
+    text = f"In {long_word}, today x{'a' * 101}"
+    ids, offsets = encode_text(tokenizer, text)  # the spans of the pieces' tokens are spans of the text
+    assert [text[a:b].lower() for a, b in offsets] == [
+        token.removeprefix("##") for token in tokenizer.convert_ids_to_tokens(ids)]
 
 
 def test_first_subword_alignment(tokenizer):

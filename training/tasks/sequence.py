@@ -11,7 +11,7 @@ from sklearn.metrics import confusion_matrix
 from transformers import DataCollatorWithPadding, EvalPrediction, PreTrainedTokenizerBase
 
 from inference.task_model import Decisions, decide_labels
-from inference.windows import Windows, pool_text_logits, text_windows
+from inference.windows import Windows, encode_text, pool_text_logits, text_windows
 from training.data.base import Example, write_jsonl
 from training.metrics import binarize, multi_label_metrics, single_label_metrics
 
@@ -78,8 +78,7 @@ def span_targets(examples: list[Example], windows: Windows, tokenizer: PreTraine
     Windows overlap and cover the whole text, so every span lands in at least one window and the union of
     an example's window labels is its own label set (checked).
     """
-    offsets = [tokenizer(ex["text"], add_special_tokens=False, return_offsets_mapping=True,
-                         verbose=False)["offset_mapping"] for ex in examples]
+    offsets = [encode_text(tokenizer, ex["text"])[1] for ex in examples]
     found: list[set[str]] = [set() for _ in examples]
     out = []
     for example, start, length in zip(windows.example_index, windows.starts, windows.lengths):
