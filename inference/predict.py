@@ -6,9 +6,10 @@
     python -m inference.predict --model <uri> --tasks entities --input articles.jsonl   # entities only
 
 ``.txt`` (or stdin) is one article and gives one JSON object. ``.jsonl`` holds one ``{"id", "text"}`` object per
-line and gives one JSON line per non-blank input line, in order. A line that is not valid UTF-8 or JSON, or has no
-string ``text``, gets an ``{"line", "error"}`` record (with ``id`` when it could be read) in its place; every
-other line is still predicted, and the command exits with status 1 after reporting each bad line on stderr.
+line and gives one JSON line per non-blank input line, in order. A line that is not valid UTF-8 or JSON, has no
+string ``text``, or holds an unpaired surrogate (a ``\\ud800`` escape) in its ``text`` or ``id``, gets an
+``{"line", "error"}`` record (with ``id`` when it could be read) in its place; every other line is still
+predicted, and the command exits with status 1 after reporting each bad line on stderr.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tqdm import tqdm
 
 from inference.onnx_runtime import BACKENDS
 from inference.predictor import TASKS, Predictor
+from inference.text_checks import surrogate_problem
 
 
 def parse_jsonl(raw_lines: list[bytes], source: str) -> tuple[list[dict], list[dict]]:
@@ -45,8 +47,23 @@ def parse_jsonl(raw_lines: list[bytes], source: str) -> tuple[list[dict], list[d
             bad.append({"line": number, "id": record.get("id") if isinstance(record, dict) else None,
                         "error": f"{source}:{number}: needs a string 'text' field"})
             continue
+        if problem := surrogate_problem(json.dumps(record.get("id"), ensure_ascii=False)):
+            bad.append({"line": number, "error": f"{source}:{number}: field 'id': {problem}"})
+            continue
+        if problem := surrogate_problem(record["text"]):
+            bad.append({"line": number, "id": record.get("id"), "error": f"{source}:{number}: field 'text': {problem}"})
+            continue
         good.append({"line": number, "id": record.get("id", number), "text": record["text"]})
     return good, bad
+
+
+def decode_article(raw: bytes, name: str) -> str:
+    """The text of a one-article file; bytes that are not UTF-8 are a ValueError naming ``name`` and the line."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        raise ValueError(f"{name}:{line}: invalid UTF-8 ({err.reason})") from None
 
 
 def predict_records(predictor: Predictor, records: list[dict], batch_size: int) -> list[dict]:
@@ -67,10 +84,9 @@ def run(model: str, source: BinaryIO, name: str, jsonl: bool, sink: TextIO, batc
     predictor = Predictor.load(model, backend=backend, tasks=tasks)
     if not jsonl:
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as err:
-            line = raw[:err.start].count(b"\n") + 1
-            print(f"{name}:{line}: invalid UTF-8 ({err.reason})", file=sys.stderr)
+            text = decode_article(raw, name)
+        except ValueError as err:
+            print(err, file=sys.stderr)
             return 1
         json.dump(predictor.predict(text), sink, ensure_ascii=False, indent=2)
         sink.write("\n")
@@ -97,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS),
                         help="what to predict (default both); only these models are loaded")
     args = parser.parse_args(argv)
-    jsonl = args.jsonl or args.input.endswith(".jsonl")
+    jsonl = args.jsonl or args.input.lower().endswith(".jsonl")
     with contextlib.ExitStack() as stack:
         source = sys.stdin.buffer if args.input == "-" else stack.enter_context(Path(args.input).open("rb"))
         sink = sys.stdout if args.output == "-" else stack.enter_context(Path(args.output).open("w", encoding="utf-8"))

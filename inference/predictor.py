@@ -21,6 +21,7 @@ from inference.model_source import download_if_uri
 from inference.sentences import split_clauses, split_sentences
 from inference.similarity_typer import SimilarityTyper
 from inference.task_model import TaskModel
+from inference.text_checks import surrogate_problem
 
 PREDICTOR_FILE = "predictor.json"
 SCHEMA_VERSION = 1
@@ -143,6 +144,8 @@ class Predictor:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"text {i}: expected a string, got {type(text).__name__}")
+            if problem := surrogate_problem(text):
+                raise ValueError(f"text {i}: {problem}")
         sentences = [(i, s, e) for i, text in enumerate(texts) for s, e in split_sentences(text)]
         out = [{name: [] for name in self.fields} for _ in texts]
         if self.entities is not None:

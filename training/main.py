@@ -21,6 +21,7 @@ from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 
+from inference.predict import decode_article
 from inference.predictor import Predictor
 from training.events.ensemble import build_ensemble
 from training.package import package
@@ -37,7 +38,8 @@ SMOKE_SILVER = ["max_sentences=20"]
 
 def run_main_job(article: Path, output_dir: Path, smoke: bool = False) -> dict:
     """Write the silver entity labels, train the entity tagger and the event typers, package them, and return the
-    prediction for ``article``."""
+    prediction for ``article`` (read first, so that an unreadable article fails before any training)."""
+    text = decode_article(article.read_bytes(), str(article))
     training, model, silver = (SMOKE_TRAINING, SMOKE_MODEL, SMOKE_SILVER) if smoke else ([], [], [])
     silver_dir = (output_dir / "silver").resolve()
     steps = [("silver", build_silver, "silver", [f"out_dir={silver_dir}", *silver]),
@@ -53,7 +55,7 @@ def run_main_job(article: Path, output_dir: Path, smoke: bool = False) -> dict:
             run(compose(config_name, [*overrides, f"paths.output_dir={output_dir / step}"]))
             print(f"[main] {step}: {time.perf_counter() - started:.0f} s")
         uri = package(compose("package", [f"paths.output_dir={output_dir / 'package'}"]))
-    prediction = Predictor.load(uri).predict(article.read_text(encoding="utf-8"))
+    prediction = Predictor.load(uri).predict(text)
     print(f"[main] prediction for {article} with {uri}:")
     print(json.dumps(prediction, ensure_ascii=False, indent=2))
     return prediction

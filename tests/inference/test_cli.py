@@ -43,21 +43,25 @@ def test_jsonl_keeps_order_and_ids(tiny_predictor_dir, tmp_path):
 
 
 def test_bad_lines_are_reported_and_nothing_else_is_lost(tiny_predictor_dir, tmp_path, capsys):
-    source = tmp_path / "in.jsonl"
+    source = tmp_path / "in.JSONL"  # the suffix is matched in any case
     source.write_bytes(b'{"id": "ok1", "text": "Troops fired."}\n'
                        b'{"id": "broken", "text": \n'
                        b'{"id": "nostring", "text": 5}\n'
                        b'{"id": "latin1", "text": "caf\xe9"}\n'
+                       b'{"id": "surrogate", "text": "Troops \\ud800 fired."}\n'
+                       b'{"id": "bad \\udc80 id", "text": "Troops fired."}\n'
                        b'{"id": "ok2", "text": "Protesters marched."}\n')
     out = tmp_path / "out.jsonl"
     assert main(["--model", str(tiny_predictor_dir), "--input", str(source), "--output", str(out)]) == 1
     records = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert [r.get("id") for r in records] == ["ok1", None, "nostring", None, "ok2"]
-    assert "entities" in records[0] and "entities" in records[4]
+    assert [r.get("id") for r in records] == ["ok1", None, "nostring", None, "surrogate", None, "ok2"]
+    assert "entities" in records[0] and "entities" in records[6]
     err = capsys.readouterr().err
     assert f"{source}:2: invalid JSON" in err
     assert f"{source}:3: needs a string 'text' field" in err
     assert f"{source}:4: invalid UTF-8" in err
+    assert f"{source}:5: field 'text': unpaired surrogate U+D800 at character 7" in err
+    assert f"{source}:6: field 'id': unpaired surrogate U+DC80" in err
 
 
 def test_stdin_to_stdout(tiny_predictor_dir):

@@ -63,6 +63,8 @@ def test_empty_and_whitespace_texts(tiny_predictor):
 def test_non_string_is_rejected_with_its_position(tiny_predictor):
     with pytest.raises(TypeError, match="text 1: expected a string, got int"):
         tiny_predictor.predict_batch(["fine", 3])
+    with pytest.raises(ValueError, match="text 1: unpaired surrogate U\\+DC80 at character 4"):
+        tiny_predictor.predict_batch(["fine", "bad \udc80"])
 
 
 def test_random_models_still_emit_spans_to_check(tiny_predictor):

@@ -50,6 +50,8 @@ def test_bad_rows_name_the_row(logged_predictor):
     model = mlflow.pyfunc.load_model(logged_predictor.model_uri)
     with pytest.raises(Exception, match=r"row 1 \(id 'b'\): 'text' must be a string"):
         model.predict(pd.DataFrame({"id": ["a", "b"], "text": ["fine", None]}))
+    with pytest.raises(Exception, match=r"row 0 \(id 'a'\): 'text' unpaired surrogate U\+D800 at character 3"):
+        model.predict(pd.DataFrame({"id": ["a"], "text": pd.Series(["Kab\ud800ul"], dtype=object)}))
 
 
 def test_id_column_is_optional(logged_predictor):

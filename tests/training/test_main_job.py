@@ -49,3 +49,11 @@ def test_main_job_smoke(tmp_path, mlflow_store):
     again = Predictor.load(uri).predict(text)
     assert [e["text"] for e in again["entities"]] == [e["text"] for e in prediction["entities"]]
     assert again["events"] == prediction["events"]
+
+
+def test_an_unreadable_article_fails_before_any_training(tmp_path, mlflow_store):
+    article = tmp_path / "article.txt"
+    article.write_bytes(b"Troops entered the town.\nCaf\xe9 owners fled.\n")
+    with pytest.raises(ValueError, match=r"article.txt:2: invalid UTF-8"):
+        run_main_job(article, tmp_path / "main", smoke=True)
+    assert not (tmp_path / "main").exists()

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from inference.text_checks import surrogate_problem
+
 Example = dict[str, Any]
 
 
@@ -49,7 +51,8 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line number, object)`` for each non-blank line of a JSON Lines file."""
+    """Yield ``(line number, object)`` for each non-blank line of a JSON Lines file; a string that is not valid
+    Unicode text (an unpaired surrogate from a ``\\ud800`` escape) is an error naming its field."""
     for number, line in iter_lines(path):
         if not line.strip():
             continue
@@ -59,7 +62,25 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
             raise DataFormatError(path, f"invalid JSON ({e.msg})", number) from None
         if not isinstance(record, dict):
             raise DataFormatError(path, "expected a JSON object", number)
+        if "\\ud" in line.lower():  # only a \uXXXX escape can put a lone surrogate in a decoded line
+            for key, value in record.items():
+                for string in (key, *_strings(value)):
+                    if problem := surrogate_problem(string):
+                        raise DataFormatError(path, f"field {key!r}: {problem}", number)
         yield number, record
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a decoded JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def write_jsonl(path: str | Path, records: Iterable[Mapping[str, Any]]) -> None:

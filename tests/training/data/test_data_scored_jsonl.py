@@ -4,6 +4,7 @@ import json
 import pytest
 
 from training.data import scored_jsonl
+from training.data.base import DataFormatError
 
 
 @pytest.fixture
@@ -48,4 +49,12 @@ FULL = {"ARREST": 0.5, "DIPLO": 0.25, "NO_EVENT": 0.25}
 def test_errors_name_file_and_line(write, scored_cfg, raises_at, content, match, lineno):
     path = write("train.jsonl", content)
     with raises_at(path, lineno, match):
+        scored_jsonl.read({"path": path}, scored_cfg, collections.Counter())
+
+
+def test_an_unpaired_surrogate_escape_names_its_line_and_field(write, scored_cfg):
+    path = write("train.jsonl", line("a", "\ud55c\uad6d police held him.")  # Hangul escapes (\\ud55c) are fine
+                 + line("b", "Police \\ud800 held him.").replace("\\\\", "\\"))
+    assert "\\ud800" in open(path).read()
+    with pytest.raises(DataFormatError, match=r"train.jsonl:2: field 'text': unpaired surrogate U\+D800"):
         scored_jsonl.read({"path": path}, scored_cfg, collections.Counter())
