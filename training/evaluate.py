@@ -1,4 +1,4 @@
-"""Score a fine-tuned model on any file in a dataset's native format, e.g. a withheld test split.
+r"""Score a fine-tuned model on any file in a dataset's native format, e.g. a withheld test split.
 
     python -m training.evaluate model_uri=<MLflow model URI or local model folder> data=<name> \
         data.test_path=<file> [data.test_keys=[...]] output_dir=<dir>

@@ -1,4 +1,4 @@
-"""Package the entity tagger and the event typer into one MLflow model and register it under an alias.
+r"""Package the entity tagger and the event typer into one MLflow model and register it under an alias.
 
     python -m training.package [entity_model=<uri-or-dir>] [event_model=<uri-or-dir>] \
         [registered_model_name=conflict-news] [alias=champion]

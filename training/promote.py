@@ -1,7 +1,7 @@
-"""Register the best run's model of an experiment and move an alias to it.
+r"""Register the best run's model of an experiment and move an alias to it.
 
     python -m training.promote experiment=re3d metric=dev_f1_micro [mode=max] [alias=champion] \
-        [approach=fine_tune] [filter="tags.encoder = 'minilm'"] [registered_model_name=re3d]
+        [approach=fine_tune] ["filter=\"tags.encoder = 'minilm'\""] [registered_model_name=re3d]
 
 Candidates are the FINISHED runs that logged a model (seed summaries and runs with ``mlflow.log_model=false`` do
 not). When the best run's model is already a version of the registered model, that version gets the alias.
