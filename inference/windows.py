@@ -41,7 +41,8 @@ class Windows:
 
 def _window_starts(n_tokens: int, size: int, stride: int) -> list[int]:
     if size <= stride:
-        raise ValueError(f"window content size {size} must exceed the stride {stride}")
+        raise ValueError(f"a window's content ({size} tokens: max_length less the special tokens) must exceed "
+                         f"the stride ({stride})")
     starts = [0]
     while starts[-1] + size < n_tokens:
         starts.append(starts[-1] + size - stride)

@@ -25,6 +25,7 @@ from training.data import LoadedData, label_list
 from training.encoders import build_model
 from training.loss import class_weights, label_counts, soft_cross_entropy, weighted_cross_entropy
 from training.metrics import PRIMARY_METRIC, binarize, choose_thresholds
+from training.settings import check_max_length
 from training.tasks import sequence, task_module, token
 from training.tracking import MlflowMetricsCallback
 
@@ -89,6 +90,7 @@ def fit(cfg: DictConfig, data: LoadedData, output_dir: Path, checkpoints_dir: Pa
     if len(labels) < 2:
         raise ValueError(f"data={cfg.data.name} has {len(labels)} label(s): a classifier needs at least two")
     model, tokenizer = build_model(cfg.model, task, labels, cfg.word_shapes, cfg.attention_dropout)
+    check_max_length(cfg.data.max_length, tokenizer, model.config)
     transitions = add_transitions(model, len(labels)) if cfg.crf else None
     pool = cfg.data.pool or "max"
     examples = {split: list(split_set) for split, split_set in data.splits.items()}

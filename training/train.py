@@ -28,6 +28,7 @@ from training.metrics import PRIMARY_METRIC, binarize, comparable_metric
 from training.run_identity import (CHECKPOINTS_TAG, PROCESS_TAG, data_digest, finished_run, identity_tags,
                                    interrupted_run, process_tag)
 from training.seed_summary import write_marker
+from training.settings import check_settings
 from training.tasks import sequence, task_module, token
 from training.tracking import (git_tags, log_config, log_dataset, log_report, log_task_model, setup_tracking,
                                tracked_run)
@@ -50,6 +51,7 @@ def train(cfg: DictConfig) -> float:
     ``resume=<run id>`` names the run (one left RUNNING by a process this host cannot see).
     """
     set_seed(cfg.seed)
+    check_settings(cfg)
     check_scheme(cfg.class_weights, cfg.data.task)
     check_word_shapes(cfg.word_shapes, cfg.data.task, cfg.model)
     check_attention_dropout(cfg.attention_dropout, cfg.model)
