@@ -34,6 +34,7 @@ from training.metrics import comparable_metric
 from training.run_table import primary_metric
 from training.seed_ensemble import ensemble_evaluation
 from training.seed_summary import summarize_sweep
+from training.settings import check_settings
 from training.tracking import PROJECT_ROOT, git_tags, setup_tracking, tracked_run, tracking_uri
 from training.train import train
 
@@ -69,24 +70,32 @@ HEADER = ("| dataset | metric | dev mean ± std | seeds | time per epoch | train
           "reference (test) |\n|---|---|---|---|---|---|---|")
 
 
-def train_seeds(cfg: DictConfig, dataset: str, output_dir: Path, uri: str) -> tuple[str, DictConfig]:
-    """Train (or reuse) one run per seed; return the id of the dataset's seed summary run and the training config
-    of its last seed."""
+def run_configs(cfg: DictConfig, output_dir: Path, uri: str) -> dict[str, list[DictConfig]]:
+    """The training config of every dataset and seed, composed and checked before any run starts, so that a
+    misspelled dataset or a bad override fails at once rather than after the datasets before it have trained."""
     GlobalHydra.instance().clear()  # composing inside a running Hydra app needs a fresh instance
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "conf"), version_base="1.3"):
-        for seed in cfg.seeds:
-            run_cfg = compose("train", [f"experiment={dataset}", f"model={cfg.encoder}", f"seed={seed}",
-                                        f"mlflow.experiment_name={cfg.experiment_name}",
-                                        f"mlflow.tracking_uri={uri}",
-                                        f"paths.output_dir={output_dir / dataset / f'seed{seed}'}",
-                                        *cfg.overrides])
-            if run_cfg.refit:
-                raise ValueError("benchmarks.quality scores dev: refit=true trains on dev; leave it out of overrides")
-            train(run_cfg)
+        configs = {dataset: [compose("train", [f"experiment={dataset}", f"model={cfg.encoder}", f"seed={seed}",
+                                               f"mlflow.experiment_name={cfg.experiment_name}",
+                                               f"mlflow.tracking_uri={uri}",
+                                               f"paths.output_dir={output_dir / dataset / f'seed{seed}'}",
+                                               *cfg.overrides]) for seed in cfg.seeds]
+                   for dataset in cfg.datasets}
+    for run_cfg in (run_cfg for runs in configs.values() for run_cfg in runs):
+        if run_cfg.refit:
+            raise ValueError("benchmarks.quality scores dev: refit=true trains on dev; leave it out of overrides")
+        check_settings(run_cfg)
+    return configs
+
+
+def train_seeds(dataset: str, run_cfgs: list[DictConfig], output_dir: Path) -> str:
+    """Train (or reuse) one run per seed; return the id of the dataset's seed summary run."""
+    for run_cfg in run_cfgs:
+        train(run_cfg)
     summaries = summarize_sweep(output_dir / dataset, min_runs=1)  # seeds=[1] gives a one-run summary
     if len(summaries) != 1:
         raise RuntimeError(f"{dataset}: expected one seed summary, got {len(summaries)} (did a run fail?)")
-    return summaries[0], run_cfg
+    return summaries[0]
 
 
 def _source(name: str, logged: set[str]) -> str:
@@ -151,14 +160,14 @@ def run_benchmark(cfg: DictConfig) -> list[Row]:
                                  "experiment_name": cfg.experiment_name})
     client = MlflowClient(tracking.tracking_uri)
     rows = []
-    for dataset in cfg.datasets:
-        summary_id, run_cfg = train_seeds(cfg, dataset, output_dir, tracking.tracking_uri)
+    for dataset, run_cfgs in run_configs(cfg, output_dir, tracking.tracking_uri).items():
+        summary_id = train_seeds(dataset, run_cfgs, output_dir)
         found = cfg.references.get(dataset)  # None for a dataset without a reference score
         references = OmegaConf.to_container(found) if found is not None else {}
         seed_rows = table_rows(client, dataset, summary_id, references)
         rows.extend(seed_rows)
         if cfg.ensemble:
-            rows.extend(ensemble_rows(client, seed_rows, summary_id, run_cfg))
+            rows.extend(ensemble_rows(client, seed_rows, summary_id, run_cfgs[-1]))
     table = "\n".join([HEADER, *(row.markdown() for row in rows)])
     setting = f"encoder={cfg.encoder}, seeds={list(cfg.seeds)}" + (f", overrides={list(cfg.overrides)}"
                                                                if cfg.overrides else "")

@@ -130,3 +130,17 @@ def test_a_runs_model_is_found_where_it_was_saved_or_the_run_is_named(tmp_path, 
     shutil.rmtree(saved)
     with pytest.raises(FileNotFoundError, match="run r1: no model in .* and no logged model"):
         model_folder(run)
+
+
+def test_every_dataset_is_composed_before_any_training(tmp_path, mlflow_store, monkeypatch):
+    trained = []
+    monkeypatch.setattr("benchmarks.quality.train", trained.append)
+    with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
+        typo = compose("quality", ["datasets=[re3d,nope]", "encoder=tiny", f"paths.output_dir={tmp_path}"])
+        bad_setting = compose("quality", ["datasets=[re3d,satp]", "encoder=tiny", f"paths.output_dir={tmp_path}",
+                                          "overrides=['data.pool=median']"])
+    with pytest.raises(Exception, match="experiment/nope"):
+        run_benchmark(typo)
+    with pytest.raises(ValueError, match="data.pool must be one of"):
+        run_benchmark(bad_setting)
+    assert trained == []
