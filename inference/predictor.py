@@ -24,6 +24,7 @@ from inference.task_model import TaskModel
 from inference.text_checks import surrogate_problem
 
 PREDICTOR_FILE = "predictor.json"
+EVENT_TYPER_TASKS = ("single_label", "similarity", "ensemble")
 SCHEMA_VERSION = 1
 Span = tuple[int, int, int]  # (text index, start, end)
 SETTLED_MARGIN = 1e-6  # rounding allowance when deciding that later ensemble members cannot change a span's best label
@@ -95,10 +96,11 @@ class Predictor:
         if entities is None and events is None:
             raise ValueError("a predictor needs an entity model, an event typer or both")
         if entities is not None and entities.meta.task != "token":
-            raise ValueError("a predictor needs a token model for entities")
+            raise ValueError(f"a predictor needs a token model for entities, not a {entities.meta.task} model")
         if events is not None:
-            if events.meta.task not in ("single_label", "similarity", "ensemble"):
-                raise ValueError("a predictor needs a single-label, similarity or ensemble event typer")
+            if events.meta.task not in EVENT_TYPER_TASKS:
+                raise ValueError(f"a predictor needs a single-label, similarity or ensemble event typer, not a "
+                                 f"{events.meta.task} model")
             missing = set(events.meta.labels) - set(config.event_types) - {config.no_event_label}
             if missing:
                 raise ValueError(f"{PREDICTOR_FILE}: event typer labels {sorted(missing)} have no event type")
