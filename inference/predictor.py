@@ -96,11 +96,11 @@ class Predictor:
         if entities is None and events is None:
             raise ValueError("a predictor needs an entity model, an event typer or both")
         if entities is not None and entities.meta.task != "token":
-            raise ValueError(f"a predictor needs a token model for entities, not a {entities.meta.task} model")
+            raise ValueError(f"a predictor needs a token model for entities, not one with task={entities.meta.task}")
         if events is not None:
             if events.meta.task not in EVENT_TYPER_TASKS:
-                raise ValueError(f"a predictor needs a single-label, similarity or ensemble event typer, not a "
-                                 f"{events.meta.task} model")
+                raise ValueError(f"a predictor needs a single-label, similarity or ensemble event typer, not one "
+                                 f"with task={events.meta.task}")
             missing = set(events.meta.labels) - set(config.event_types) - {config.no_event_label}
             if missing:
                 raise ValueError(f"{PREDICTOR_FILE}: event typer labels {sorted(missing)} have no event type")

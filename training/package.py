@@ -39,11 +39,11 @@ def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> tuple[P
     entities = load_task_model(local_model_dir(entity_uri))
     events = load_task_model(local_model_dir(event_uri))
     if entities.meta.task != "token":
-        raise ValueError(f"entity_model={entity_uri} holds a {entities.meta.task} model; the entities need a token "
-                         "model (an entity tagger)")
+        raise ValueError(f"entity_model={entity_uri} holds a model with task={entities.meta.task}; the entities "
+                         "need a token model (an entity tagger)")
     if events.meta.task not in EVENT_TYPER_TASKS:
-        raise ValueError(f"event_model={event_uri} holds a {events.meta.task} model; the events need a single-label, "
-                         "similarity or ensemble event typer")
+        raise ValueError(f"event_model={event_uri} holds a model with task={events.meta.task}; the events need a "
+                         "single-label, similarity or ensemble event typer")
     threshold, score = cfg.event_threshold, None
     if threshold == "auto":
         dev = list(load_splits(cfg.threshold_data).splits["dev"])
