@@ -47,7 +47,8 @@ def parse_jsonl(raw_lines: list[bytes], source: str) -> tuple[list[dict], list[d
             bad.append({"line": number, "id": record.get("id") if isinstance(record, dict) else None,
                         "error": f"{source}:{number}: needs a string 'text' field"})
             continue
-        if problem := surrogate_problem(json.dumps(record.get("id"), ensure_ascii=False)):
+        ident = record.get("id")
+        if problem := surrogate_problem(ident if isinstance(ident, str) else json.dumps(ident, ensure_ascii=False)):
             bad.append({"line": number, "error": f"{source}:{number}: field 'id': {problem}"})
             continue
         if problem := surrogate_problem(record["text"]):

@@ -125,8 +125,8 @@ def encodable_pieces(tokenizer: PreTrainedTokenizerBase, text: str) -> list[str]
 
 
 def encode_text(tokenizer: PreTrainedTokenizerBase, text: str) -> tuple[list[int], list[tuple[int, int]]]:
-    """Token ids of ``text`` (no special tokens) and each token's character span in it; an overlong word goes in
-    as pieces (``encodable_pieces``)."""
+    """Token ids of ``text`` (no special tokens) and each token's character span in it, as ``text_windows``
+    tokenizes it (an overlong word goes in as pieces, ``encodable_pieces``); needs a fast tokenizer."""
     pieces = encodable_pieces(tokenizer, text)
     enc = tokenizer(" ".join(pieces), add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     if len(pieces) == 1:
@@ -141,7 +141,9 @@ def text_windows(tokenizer: PreTrainedTokenizerBase, texts: list[str], max_lengt
     """Window whole texts."""
     windows, size, special = _new_windows(tokenizer, max_length)
     for example, text in enumerate(texts):
-        _add_windows(windows, encode_text(tokenizer, text)[0], example, size, stride, special)
+        pieces = " ".join(encodable_pieces(tokenizer, text))  # without offsets, which slow tokenizers lack
+        _add_windows(windows, tokenizer(pieces, add_special_tokens=False, verbose=False)["input_ids"], example, size,
+                     stride, special)
     return windows
 
 

@@ -7,7 +7,6 @@ from omegaconf import DictConfig
 from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
 POOLS = ("max", "mean")
-NO_LIMIT = 1_000_000  # tokenizers without a length limit report a huge model_max_length
 
 
 def check_settings(cfg: DictConfig) -> None:
@@ -35,11 +34,15 @@ def check_settings(cfg: DictConfig) -> None:
 
 
 def check_max_length(max_length: int, tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig) -> None:
-    """Refuse windows longer than the encoder has positions for."""
-    limits = [v for v in (tokenizer.model_max_length, getattr(config, "max_position_embeddings", None))
-              if isinstance(v, int) and v < NO_LIMIT]
-    if limits and max_length > min(limits):
-        raise ValueError(f"data.max_length={max_length} exceeds the encoder's {min(limits)} positions")
+    """Refuse windows longer than the encoder has positions for: ``max_position_embeddings``, less the one or two
+    that models such as MPNet and RoBERTa reserve (their tokenizer's ``model_max_length`` says so)."""
+    positions = getattr(config, "max_position_embeddings", None)
+    if not isinstance(positions, int):
+        return
+    tokens = tokenizer.model_max_length
+    limit = tokens if isinstance(tokens, int) and 0 < positions - tokens <= 2 else positions
+    if max_length > limit:
+        raise ValueError(f"data.max_length={max_length} exceeds the encoder's {limit} positions")
 
 
 def _numeric(text: str) -> bool:

@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
+from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegacy
 
 from inference.windows import (IGNORE_INDEX, encode_text, merge_word_logits, pool_text_logits, text_windows,
                                word_labels, word_windows)
+from training.encoders import minilm_path
 
 
 def test_long_word_sequence_is_windowed_without_loss(tokenizer):
@@ -48,6 +50,8 @@ def test_words_longer_than_wordpiece_encodes_keep_their_content(tokenizer):
     assert tokenizer.unk_token not in text_tokens and text_tokens.count("kabul") == 3  # a piece per 100 characters
     assert text_windows(tokenizer, ["In Kabul, today"], 256, 16).input_ids == \
         [tokenizer("In Kabul, today")["input_ids"]]  # ordinary text is tokenized as before
+    slow = BertTokenizerLegacy.from_pretrained(minilm_path())  # no offsets: text windows do not need them
+    assert text_windows(slow, ["In Kabul, today"], 256, 16).input_ids == [slow("In Kabul, today")["input_ids"]]
     text = f"In {long_word}, today x{'a' * 101}"
     ids, offsets = encode_text(tokenizer, text)  # the spans of the pieces' tokens are spans of the text
     assert [text[a:b].lower() for a, b in offsets] == [

@@ -5,6 +5,7 @@ from hydra import compose, initialize_config_dir
 from transformers import AutoConfig
 
 from tests.conftest import CONF_DIR
+from training import config  # noqa: F401  (registers trainer/hf_defaults)
 from training.settings import check_max_length, check_settings
 
 
@@ -41,3 +42,7 @@ def test_windows_longer_than_the_encoder_are_refused(tokenizer):
     mpnet_like = AutoConfig.for_model("bert", max_position_embeddings=514)  # 514 positions, 512 tokens
     with pytest.raises(ValueError, match="exceeds the encoder's 512 positions"):
         check_max_length(513, tokenizer, mpnet_like)
+    longer = AutoConfig.for_model("bert", max_position_embeddings=1024)  # the tokenizer's 512 is not the limit
+    check_max_length(1024, tokenizer, longer)
+    with pytest.raises(ValueError, match="exceeds the encoder's 1024 positions"):
+        check_max_length(1025, tokenizer, longer)
