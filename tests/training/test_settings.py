@@ -35,10 +35,10 @@ def test_every_experiment_and_a_step_budget_pass():
 
 
 def test_windows_longer_than_the_encoder_are_refused(tokenizer):
-    config = AutoConfig.for_model("bert", max_position_embeddings=512)
-    check_max_length(512, tokenizer, config)
+    bert = AutoConfig.for_model("bert", max_position_embeddings=512)
+    check_max_length(512, tokenizer, bert)
     with pytest.raises(ValueError, match=r"data.max_length=1024 exceeds the encoder's 512 positions"):
-        check_max_length(1024, tokenizer, config)
+        check_max_length(1024, tokenizer, bert)
     mpnet_like = AutoConfig.for_model("bert", max_position_embeddings=514)  # 514 positions, 512 tokens
     with pytest.raises(ValueError, match="exceeds the encoder's 512 positions"):
         check_max_length(513, tokenizer, mpnet_like)
