@@ -24,7 +24,10 @@ from inference.task_model import TaskModel
 from inference.text_checks import surrogate_problem
 
 PREDICTOR_FILE = "predictor.json"
-EVENT_TYPER_TASKS = ("single_label", "similarity", "ensemble")
+# what each predictor task takes: the model tasks it accepts, and how to name them
+MODEL_KINDS = {"entities": (("token",), "a token model (an entity tagger)"),
+               "events": (("single_label", "similarity", "ensemble"),
+                          "a single-label, similarity or ensemble event typer")}
 SCHEMA_VERSION = 1
 Span = tuple[int, int, int]  # (text index, start, end)
 SETTLED_MARGIN = 1e-6  # rounding allowance when deciding that later ensemble members cannot change a span's best label
@@ -87,6 +90,12 @@ def predictor_folder(uri_or_dir: str | Path) -> Path:
     return found[0].parent
 
 
+def kind_problem(task: str, model: TaskModel | SimilarityTyper | Ensemble) -> str | None:
+    """Why ``model`` cannot serve the predictor task ``task`` (``entities`` or ``events``), or None."""
+    accepted, wanted = MODEL_KINDS[task]
+    return None if model.meta.task in accepted else f"the {task} need {wanted}, not a model with task={model.meta.task}"
+
+
 class Predictor:
     """``Predictor.load(uri_or_dir).predict(text)`` → ``{"entities": [...], "events": [...], ...}``."""
 
@@ -95,12 +104,10 @@ class Predictor:
         """Either model may be None (its task is then not run; ``tasks`` says which are), but not both."""
         if entities is None and events is None:
             raise ValueError("a predictor needs an entity model, an event typer or both")
-        if entities is not None and entities.meta.task != "token":
-            raise ValueError(f"a predictor needs a token model for entities, not one with task={entities.meta.task}")
+        for task, model in (("entities", entities), ("events", events)):
+            if model is not None and (problem := kind_problem(task, model)):
+                raise ValueError(f"a predictor: {problem}")
         if events is not None:
-            if events.meta.task not in EVENT_TYPER_TASKS:
-                raise ValueError(f"a predictor needs a single-label, similarity or ensemble event typer, not one "
-                                 f"with task={events.meta.task}")
             missing = set(events.meta.labels) - set(config.event_types) - {config.no_event_label}
             if missing:
                 raise ValueError(f"{PREDICTOR_FILE}: event typer labels {sorted(missing)} have no event type")

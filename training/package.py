@@ -18,7 +18,7 @@ from omegaconf import DictConfig
 
 from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
-from inference.predictor import EVENT_TYPER_TASKS, TASKS, Predictor, PredictorConfig
+from inference.predictor import TASKS, Predictor, PredictorConfig, kind_problem
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
 from training.events.labels import NO_EVENT, load_labels
@@ -38,12 +38,10 @@ def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> tuple[P
     labels = load_labels(cfg.label_file)
     entities = load_task_model(local_model_dir(entity_uri))
     events = load_task_model(local_model_dir(event_uri))
-    if entities.meta.task != "token":
-        raise ValueError(f"entity_model={entity_uri} holds a model with task={entities.meta.task}; the entities "
-                         "need a token model (an entity tagger)")
-    if events.meta.task not in EVENT_TYPER_TASKS:
-        raise ValueError(f"event_model={event_uri} holds a model with task={events.meta.task}; the events need a "
-                         "single-label, similarity or ensemble event typer")
+    for setting, uri, task, model in (("entity_model", entity_uri, "entities", entities),
+                                      ("event_model", event_uri, "events", events)):
+        if problem := kind_problem(task, model):  # before the threshold is tuned with the event model
+            raise ValueError(f"{setting}={uri}: {problem}")
     threshold, score = cfg.event_threshold, None
     if threshold == "auto":
         dev = list(load_splits(cfg.threshold_data).splits["dev"])

@@ -3,6 +3,7 @@
 import pytest
 from hydra import compose, initialize_config_dir
 
+from inference.predictor import Predictor
 from tests.conftest import CONF_DIR
 from training.package import build_predictor
 
@@ -11,11 +12,14 @@ def test_swapped_models_are_refused_by_setting(tiny_predictor_dir):
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose("package", ["event_threshold=0.5"])
     entities, events = str(tiny_predictor_dir / "entities"), str(tiny_predictor_dir / "events")
-    with pytest.raises(ValueError, match=rf"entity_model={events} holds a model with task=single_label; the "
-                                         "entities need a token model"):
+    with pytest.raises(ValueError, match=rf"entity_model={events}: the entities need a token model \(an entity "
+                                         r"tagger\), not a model with task=single_label"):
         build_predictor(cfg, events, events)
-    with pytest.raises(ValueError, match=rf"event_model={entities} holds a model with task=token; the events need a "
-                                         "single-label"):
+    with pytest.raises(ValueError, match=rf"event_model={entities}: the events need a single-label, similarity or "
+                                         "ensemble event typer, not a model with task=token"):
         build_predictor(cfg, entities, entities)
     predictor, score = build_predictor(cfg, entities, events)
     assert predictor.tasks == ("entities", "events") and score is None
+    with pytest.raises(ValueError, match=r"a predictor: the entities need a token model \(an entity tagger\), not a "
+                                         "model with task=single_label"):
+        Predictor(predictor.events, None, predictor.config)  # the predictor applies the same rule itself
