@@ -52,7 +52,7 @@ def parse_jsonl(raw_lines: list[bytes], source: str) -> tuple[list[dict], list[d
             bad.append({"line": number, "error": f"{source}:{number}: field 'id': {problem}"})
             continue
         if problem := surrogate_problem(record["text"]):
-            bad.append({"line": number, "id": record.get("id"), "error": f"{source}:{number}: field 'text': {problem}"})
+            bad.append({"line": number, "id": ident, "error": f"{source}:{number}: field 'text': {problem}"})
             continue
         good.append({"line": number, "id": record.get("id", number), "text": record["text"]})
     return good, bad

@@ -18,6 +18,7 @@ from transformers import PreTrainedTokenizerBase
 from inference.word_shapes import NO_WORD, word_shape
 
 IGNORE_INDEX = -100
+POOLS = ("max", "mean")  # how window scores are pooled per text
 
 
 @dataclass
@@ -209,7 +210,7 @@ def pool_text_logits(windows: Windows, logits: np.ndarray, n_examples: int, mult
         elif pool == "mean":
             out[example] = rows.mean(axis=0)
         else:
-            raise ValueError(f"unknown pool {pool!r}: expected 'max' or 'mean'")
+            raise ValueError(f"unknown pool {pool!r}: expected one of {POOLS}")
     if not multi_label and pool == "max":
         out /= out.sum(axis=1, keepdims=True)
     return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 from omegaconf import DictConfig
 from transformers import PretrainedConfig, PreTrainedTokenizerBase
 
-POOLS = ("max", "mean")
+from inference.windows import POOLS
 
 
 def check_settings(cfg: DictConfig) -> None:
