@@ -16,7 +16,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 
 main: install
-	$(BIN)/python -m training.main
+	$(BIN)/python -m training.jobs.main
 
 test: install
 	$(BIN)/python -m pytest

@@ -7,7 +7,7 @@ The texts (IndiaPoliceEvents, MUC-4 and SATP dev articles) stay in the data root
 locations, a checksum of each text and the entity spans (``benchmarks/seed_entities/DATA_CARD.md``). Every system
 reads the whole texts and is scored alike: exact character spans and type, after trimming surrounding whitespace, a
 leading ``the`` and a trailing possessive from predicted spans (the annotation convention). spaCy's OntoNotes types
-are mapped to the seed schema (``training.silver.SPACY_TO_SEED``); its other types (MONEY, CARDINAL, LAW, ...) are
+are mapped to the seed schema (``training.jobs.silver.SPACY_TO_SEED``); its other types (MONEY, CARDINAL, LAW, ...) are
 outside the schema and dropped. Reported per system: micro precision, recall and F1, F1 per type and F1 per source
 (the texts' data directory); with several predictors (e.g. one per training seed) also their mean and sample std.
 The table is printed, written to ``<output dir>/entities.md`` and logged with every system's predictions to the
@@ -30,8 +30,8 @@ from omegaconf import DictConfig
 
 from inference.predictor import Predictor
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
-from training.silver import Span, spacy_spans, trimmed
-from training.tracking import git_tags, setup_tracking, tracked_run
+from training.jobs.silver import Span, spacy_spans, trimmed
+from training.tracking.mlflow import git_tags, setup_tracking, tracked_run
 
 SEED_LABELS = ("ORG", "LOC", "PER", "NORP", "TIME")
 System = Callable[[list[str]], list[list[Span]]]

@@ -10,7 +10,7 @@ Each dataset's runs get a seed summary run (mean and std). The table (dataset, m
 time per epoch, total training time, reference) is printed, written to ``<output dir>/quality.md`` and logged
 as ``quality.md`` with its numbers in a ``benchmark`` run of the same experiment. Multi-label rows hold the kept
 thresholds' held-out dev score, not the in-sample score of tuned cuts. With two or more seeds (and ``ensemble``),
-each dataset also gets rows for the ensemble of its seed models (``training.seed_ensemble``).
+each dataset also gets rows for the ensemble of its seed models (``training.jobs.seed_ensemble``).
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from training import config  # noqa: F401  (registers the Hydra schema and PROJE
 from inference.model_source import local_model_dir
 from inference.task_model import META_FILE, TaskModel
 from training.data import load_splits
-from training.metrics import comparable_metric
-from training.run_table import primary_metric
-from training.seed_ensemble import ensemble_evaluation
-from training.seed_summary import summarize_sweep
-from training.settings import check_settings
-from training.tracking import PROJECT_ROOT, git_tags, setup_tracking, tracked_run, tracking_uri
+from training.jobs.seed_ensemble import ensemble_evaluation
+from training.modeling.metrics import comparable_metric
+from training.modeling.settings import check_settings
+from training.tracking.mlflow import PROJECT_ROOT, git_tags, setup_tracking, tracked_run, tracking_uri
+from training.tracking.run_table import primary_metric
+from training.tracking.seed_summary import summarize_sweep
 from training.train import train
 
 
@@ -99,14 +99,14 @@ def train_seeds(dataset: str, run_cfgs: list[DictConfig], output_dir: Path) -> s
 
 
 def _source(name: str, logged: set[str]) -> str:
-    """The held-out counterpart of ``name`` (``training.metrics.HELD_OUT``) when it was logged, else ``""``."""
+    """The held-out counterpart of ``name`` (``training.modeling.metrics.HELD_OUT``) when it was logged, else ``""``."""
     source = comparable_metric(name, logged)
     return source if source != name else ""
 
 
 def table_rows(client: MlflowClient, dataset: str, summary_id: str, references: dict[str, float]) -> list[Row]:
     """One row per reference metric of the dataset (its primary metric when it has no reference), from its
-    held-out counterpart where the runs logged one (``training.metrics.HELD_OUT``)."""
+    held-out counterpart where the runs logged one (``training.modeling.metrics.HELD_OUT``)."""
     summary = client.get_run(summary_id)
     metrics = summary.data.metrics
     names = list(references) or [primary_metric(summary.data.tags["task"])]

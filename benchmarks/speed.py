@@ -46,7 +46,7 @@ from inference.task_model import TaskModel
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
 from training.data import load_splits
 from training.tasks import sequence, token
-from training.tracking import PROJECT_ROOT, git_tags, setup_tracking, tracked_run, tracking_uri
+from training.tracking.mlflow import PROJECT_ROOT, git_tags, setup_tracking, tracked_run, tracking_uri
 
 PIPELINE, SPACY = "hf-pipeline", "spacy"
 MAX_F1_LOSS_POINTS = 0.5  # a backend losing more entity or event F1 than this stays off by default

@@ -2,7 +2,7 @@
 
 Two kinds share the folder layout (``conflict_news.json``, ``ensemble.json`` with
 ``{"members": [{"dir", "weight"}]}`` and one sub-folder per member; all members have the same labels in the same
-order):
+order; ``inference.model_loading`` loads one):
 
 - an event typer ensemble (``task: ensemble``): single-label typers, e.g. a fine-tuned classifier and the
   zero-shot typer;
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.task_model import Decisions, TaskMeta, read_meta, write_meta
+from inference.task_model import Decisions, TaskMeta, write_meta
 
 ENSEMBLE_FILE = "ensemble.json"
 TYPER_TASKS = ("single_label", "similarity", "ensemble")
@@ -58,17 +58,6 @@ class Ensemble(Decisions):
             transitions = np.mean([member.meta.transitions for member in members], axis=0).tolist()
         meta = replace(members[0].meta, thresholds={}, word_shapes=False, ensemble=True, transitions=transitions)
         return cls(members, [1.0] * len(members), meta)
-
-    @classmethod
-    def load(cls, path: str | Path, precision: str = "auto", batch_size: int = 32,
-             backend: str = "torch") -> "Ensemble":
-        from inference.model_loading import load_task_model  # the loader dispatches back to this class
-
-        path = Path(path)
-        meta = read_meta(path)
-        spec = json.loads((path / ENSEMBLE_FILE).read_text(encoding="utf-8"))
-        members = [load_task_model(path / m["dir"], precision, batch_size, backend) for m in spec["members"]]
-        return cls(members, [m["weight"] for m in spec["members"]], meta)
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)

@@ -25,7 +25,7 @@ from typing import BinaryIO, TextIO
 from tqdm import tqdm
 
 from inference.onnx_runtime import BACKENDS
-from inference.predictor import TASKS, Predictor
+from inference.predictor import PREDICTOR_TASKS, Predictor
 from inference.text_checks import surrogate_problem
 
 
@@ -79,7 +79,7 @@ def predict_records(predictor: Predictor, records: list[dict], batch_size: int) 
 
 
 def run(model: str, source: BinaryIO, name: str, jsonl: bool, sink: TextIO, batch_size: int,
-        backend: str = "torch", tasks: Sequence[str] = tuple(TASKS)) -> int:
+        backend: str = "torch", tasks: Sequence[str] = tuple(PREDICTOR_TASKS)) -> int:
     """Predict ``source`` into ``sink``; returns the exit status (1 if any line was bad)."""
     raw = source.read()
     predictor = Predictor.load(model, backend=backend, tasks=tasks)
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jsonl", action="store_true", help="treat stdin as JSON Lines")
     parser.add_argument("--batch-size", type=int, default=16, help="articles per batch")
     parser.add_argument("--backend", choices=BACKENDS, default="torch", help="torch, or ONNX Runtime (onnx, onnx-int8)")
-    parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS),
+    parser.add_argument("--tasks", nargs="+", choices=list(PREDICTOR_TASKS), default=list(PREDICTOR_TASKS),
                         help="what to predict (default both); only these models are loaded")
     args = parser.parse_args(argv)
     jsonl = args.jsonl or args.input.lower().endswith(".jsonl")

@@ -28,10 +28,11 @@ PREDICTOR_FILE = "predictor.json"
 MODEL_KINDS = {"entities": (("token",), "a token model (an entity tagger)"),
                "events": (("single_label", "similarity", "ensemble"),
                           "a single-label, similarity or ensemble event typer")}
-SCHEMA_VERSION = 1
+PREDICTOR_SCHEMA_VERSION = 1  # of predictor.json (a model folder's is task_model.MODEL_SCHEMA_VERSION)
 Span = tuple[int, int, int]  # (text index, start, end)
 SETTLED_MARGIN = 1e-6  # rounding allowance when deciding that later ensemble members cannot change a span's best label
-TASKS = {"entities": ("entities",), "events": ("events", "non_acled_events")}  # task -> the output fields it fills
+# what each predictor task fills: task -> its output fields
+PREDICTOR_TASKS = {"entities": ("entities",), "events": ("events", "non_acled_events")}
 ACLED_EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
                      "Strategic developments")
 
@@ -45,14 +46,14 @@ class PredictorConfig:
     event_threshold: float = 0.5
     entities_dir: str = "entities"
     events_dir: str = "events"
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = PREDICTOR_SCHEMA_VERSION
     versions: dict[str, str] = field(default_factory=dict)  # provenance: model URIs, label-file version
 
     def __post_init__(self) -> None:
         unknown = {t for t in self.event_types.values() if t is not None} - set(ACLED_EVENT_TYPES)
         if unknown:
             raise ValueError(f"{PREDICTOR_FILE}: unknown ACLED event types {sorted(unknown)}")
-        if self.schema_version > SCHEMA_VERSION:
+        if self.schema_version > PREDICTOR_SCHEMA_VERSION:
             raise ValueError(f"{PREDICTOR_FILE}: schema_version {self.schema_version} is newer than this code")
         if not 0 < self.event_threshold <= 1:
             raise ValueError(f"{PREDICTOR_FILE}: event_threshold must be in (0, 1], not {self.event_threshold}")
@@ -76,10 +77,10 @@ def check_tasks(tasks: str | Sequence[str] | None) -> tuple[str, ...]:
     """The requested tasks in output order (a string may name several, comma-separated); an unknown task, or
     none, is refused."""
     names = [t.strip() for t in tasks.split(",")] if isinstance(tasks, str) else list(tasks or [])
-    unknown = [t for t in names if t not in TASKS]
+    unknown = [t for t in names if t not in PREDICTOR_TASKS]
     if unknown or not names:
-        raise ValueError(f"tasks: expected one or more of {list(TASKS)}, got {names}")
-    return tuple(t for t in TASKS if t in names)
+        raise ValueError(f"tasks: expected one or more of {list(PREDICTOR_TASKS)}, got {names}")
+    return tuple(t for t in PREDICTOR_TASKS if t in names)
 
 
 def predictor_folder(uri_or_dir: str | Path) -> Path:
@@ -114,12 +115,12 @@ class Predictor:
             self._groups = event_groups(events.meta.labels, config.event_types, config.no_event_label)
             self._no_event = no_event_index(events.meta.labels, config.no_event_label)
         self.entities, self.events, self.config = entities, events, config
-        self.tasks = tuple(task for task, model in zip(TASKS, (entities, events)) if model is not None)
-        self.fields = [name for task in self.tasks for name in TASKS[task]]  # the keys of each text's output
+        self.tasks = tuple(task for task, model in zip(PREDICTOR_TASKS, (entities, events)) if model is not None)
+        self.fields = [name for task in self.tasks for name in PREDICTOR_TASKS[task]]  # the keys of each text's output
 
     @classmethod
     def load(cls, uri_or_dir: str | Path, precision: str = "auto", batch_size: int = 32,
-             backend: str = "torch", tasks: str | Sequence[str] = tuple(TASKS)) -> "Predictor":
+             backend: str = "torch", tasks: str | Sequence[str] = tuple(PREDICTOR_TASKS)) -> "Predictor":
         """Load from a local predictor folder or an MLflow model URI (``models:/name@alias``, ``runs:/...``).
 
         ``precision`` (``auto``/``bf16``/``fp32``) applies to the torch backend; ``backend`` runs the models
@@ -130,7 +131,7 @@ class Predictor:
         folder = predictor_folder(uri_or_dir)
         config = PredictorConfig(**json.loads((folder / PREDICTOR_FILE).read_text(encoding="utf-8")))
         models = {task: load_task_model(folder / subdir, precision, batch_size, backend) if task in tasks else None
-                  for task, subdir in zip(TASKS, (config.entities_dir, config.events_dir))}
+                  for task, subdir in zip(PREDICTOR_TASKS, (config.entities_dir, config.events_dir))}
         return cls(models["entities"], models["events"], config)
 
     def save(self, folder: str | Path) -> Path:

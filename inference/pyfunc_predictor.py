@@ -10,26 +10,24 @@ when given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import mlflow
 import pandas as pd
 
-from inference.frames import texts_from_frame, with_ids
-from inference.predictor import TASKS, Predictor
+from inference.predictor import PREDICTOR_TASKS, Predictor
+from inference.pyfunc_base import TextsPyfunc, runtime_settings
 
 
-class PredictorPyfunc(mlflow.pyfunc.PythonModel):
-    def load_context(self, context: mlflow.pyfunc.PythonModelContext) -> None:
-        settings = context.model_config or {}
-        self.predictor = Predictor.load(context.artifacts["predictor"], precision=settings.get("precision", "auto"),
-                                        batch_size=int(settings.get("batch_size", 32)),
-                                        backend=settings.get("backend", "torch"),
-                                        tasks=settings.get("tasks", tuple(TASKS)))
+class PredictorPyfunc(TextsPyfunc):
+    ARTIFACT = "predictor"
 
-    def predict(self, context: mlflow.pyfunc.PythonModelContext, model_input: pd.DataFrame,
-                params: dict | None = None) -> pd.DataFrame:
-        texts = texts_from_frame(model_input)
-        out = pd.DataFrame(self.predictor.predict_batch(texts), columns=self.predictor.fields)
-        return with_ids(model_input, out)
+    def load(self, folder: str, settings: Mapping[str, object]) -> None:
+        self.predictor = Predictor.load(folder, **runtime_settings(settings),
+                                        tasks=settings.get("tasks", tuple(PREDICTOR_TASKS)))
+
+    def rows(self, texts: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(self.predictor.predict_batch(texts), columns=self.predictor.fields)
 
 
 mlflow.models.set_model(PredictorPyfunc())

@@ -9,29 +9,26 @@ An ``id`` column in the input is copied through. ``model_config`` takes ``precis
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import mlflow
 import pandas as pd
 
-from inference.frames import texts_from_frame, with_ids
 from inference.model_loading import load_task_model
+from inference.pyfunc_base import TextsPyfunc, runtime_settings
 from inference.task_model import classify
 
 
-class TaskPyfunc(mlflow.pyfunc.PythonModel):
-    def load_context(self, context: mlflow.pyfunc.PythonModelContext) -> None:
-        settings = context.model_config or {}
-        self.model = load_task_model(context.artifacts["model"], precision=settings.get("precision", "auto"),
-                                     batch_size=int(settings.get("batch_size", 32)),
-                                     backend=settings.get("backend", "torch"))
+class TaskPyfunc(TextsPyfunc):
+    ARTIFACT = "model"
 
-    def predict(self, context: mlflow.pyfunc.PythonModelContext, model_input: pd.DataFrame,
-                params: dict | None = None) -> pd.DataFrame:
-        texts = texts_from_frame(model_input)
+    def load(self, folder: str, settings: Mapping[str, object]) -> None:
+        self.model = load_task_model(folder, **runtime_settings(settings))
+
+    def rows(self, texts: list[str]) -> pd.DataFrame:
         if self.model.meta.task == "token":
-            out = pd.DataFrame({"entities": self.model.entities(texts)})
-        else:
-            out = pd.DataFrame(classify(self.model, texts))
-        return with_ids(model_input, out)
+            return pd.DataFrame({"entities": self.model.entities(texts)})
+        return pd.DataFrame(classify(self.model, texts))
 
 
 mlflow.models.set_model(TaskPyfunc())

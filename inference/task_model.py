@@ -21,8 +21,8 @@ META_FILE = "conflict_news.json"
 # the newest this code reads: 2 adds word_shapes, 3 seed ensembles (ensemble), 4 decoding other than viterbi,
 # 5 a CRF's transitions; a folder is written with the oldest version that holds what it uses, so older code
 # still reads the rest
-SCHEMA_VERSION = 5
-TASKS = ("token", "single_label", "multi_label", "similarity", "ensemble")
+MODEL_SCHEMA_VERSION = 5
+MODEL_TASKS = ("token", "single_label", "multi_label", "similarity", "ensemble")
 
 
 @dataclass
@@ -44,8 +44,8 @@ class TaskMeta:
     schema_version: int = 1
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise ValueError(f"{META_FILE}: task must be one of {TASKS}, not {self.task!r}")
+        if self.task not in MODEL_TASKS:
+            raise ValueError(f"{META_FILE}: task must be one of {MODEL_TASKS}, not {self.task!r}")
         _check_version(self.schema_version)
         if self.word_shapes and self.task != "token":
             raise ValueError(f"{META_FILE}: word_shapes applies to token models only, not to a {self.task} model")
@@ -63,8 +63,8 @@ class TaskMeta:
 
 
 def _check_version(version: int) -> None:
-    if version > SCHEMA_VERSION:
-        raise ValueError(f"{META_FILE}: schema_version {version} is newer than this code ({SCHEMA_VERSION}); "
+    if version > MODEL_SCHEMA_VERSION:
+        raise ValueError(f"{META_FILE}: schema_version {version} is newer than this code ({MODEL_SCHEMA_VERSION}); "
                          "upgrade the package")
 
 

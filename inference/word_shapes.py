@@ -1,6 +1,6 @@
 """Word shapes (casing and digits) for uncased encoders: a token model trained with ``word_shapes=true`` gets
 the shape of each subword's word as its token type id, so it sees the capitals its tokenizer lowercases away
-(``training.encoders.add_word_shape_embeddings`` makes room for them in the encoder)."""
+(``training.modeling.encoders.add_word_shape_embeddings`` makes room for them in the encoder)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from hydra.core.config_store import ConfigStore
 from transformers import TrainingArguments
 
 from training.events.labels import register_resolver
-from training.tracking import PROJECT_ROOT
+from training.tracking.mlflow import PROJECT_ROOT
 
 
 def training_argument_defaults() -> dict[str, Any]:

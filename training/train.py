@@ -17,21 +17,21 @@ from omegaconf import DictConfig, OmegaConf
 from transformers import set_seed
 
 from training import config  # noqa: F401  (registers the Hydra schema)
-from training.crf import check_crf
 from training.data import LoadedData, load_splits, with_dev_in_train
-from training.encoders import check_attention_dropout, check_word_shapes
 from training.events.case_eval import log_case_metrics
-from training.figures import log_confusion_matrix, log_per_label_f1, log_pr_curves, log_training_curves
-from training.fit import FitResult, fit
-from training.loss import check_scheme
-from training.metrics import PRIMARY_METRIC, binarize, comparable_metric
-from training.run_identity import (CHECKPOINTS_TAG, PROCESS_TAG, data_digest, finished_run, identity_tags,
-                                   interrupted_run, process_tag)
-from training.seed_summary import write_marker
-from training.settings import check_settings
+from training.modeling.crf import check_crf
+from training.modeling.encoders import check_attention_dropout, check_word_shapes
+from training.modeling.fit import FitResult, fit
+from training.modeling.loss import check_scheme
+from training.modeling.metrics import PRIMARY_METRIC, binarize, comparable_metric
+from training.modeling.settings import check_settings
 from training.tasks import sequence, task_module, token
-from training.tracking import (git_tags, log_config, log_dataset, log_report, log_task_model, setup_tracking,
-                               tracked_run)
+from training.tracking.figures import log_confusion_matrix, log_per_label_f1, log_pr_curves, log_training_curves
+from training.tracking.mlflow import (git_tags, log_config, log_dataset, log_report, log_task_model, setup_tracking,
+                                      tracked_run)
+from training.tracking.run_identity import (CHECKPOINTS_TAG, PROCESS_TAG, data_digest, finished_run, identity_tags,
+                                            interrupted_run, process_tag)
+from training.tracking.seed_summary import write_marker
 
 
 CONTEXTS = {"train": "training", "dev": "validation"}  # MLflow dataset input context per split
@@ -39,7 +39,7 @@ CONTEXTS = {"train": "training", "dev": "validation"}  # MLflow dataset input co
 
 def train(cfg: DictConfig) -> float:
     """Train, evaluate on dev and log everything; returns the dev score runs are compared by (for sweeps): the
-    primary metric, or for multi-label runs its held-out counterpart (``training.metrics.comparable_metric``).
+    primary metric, or for multi-label runs its held-out counterpart (``training.modeling.metrics.comparable_metric``).
 
     ``refit=true`` is a final fit, for settings already chosen on dev: it trains on train and dev together for
     ``trainer.num_train_epochs`` and keeps the last epoch; it logs no dev metric (and returns NaN), since dev is

@@ -13,7 +13,7 @@ from hydra import compose, initialize_config_dir
 from benchmarks.quality import Row, model_folder, run_benchmark, table_rows
 from inference.task_model import TaskMeta, TaskModel
 from training.data import read_file
-from training.seed_ensemble import ensemble_evaluation
+from training.jobs.seed_ensemble import ensemble_evaluation
 from tests.conftest import PROJECT_ROOT
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"

@@ -41,7 +41,7 @@ def test_an_argmax_folder_says_so_in_schema_4_and_older_code_refuses_it(tiny_mod
     written = json.loads((argmax / META_FILE).read_text())
     assert written["schema_version"] == 4 and written["decoding"] == "argmax"
     assert TaskModel.load(argmax).meta.decoding == "argmax"
-    monkeypatch.setattr(task_model, "SCHEMA_VERSION", 3)  # code that always decoded with argmax
+    monkeypatch.setattr(task_model, "MODEL_SCHEMA_VERSION", 3)  # code that always decoded with argmax
     with pytest.raises(ValueError, match="schema_version 4 is newer than this code"):
         read_meta(argmax)
     with pytest.raises(ValueError, match="decoding must be one of"):
@@ -55,7 +55,7 @@ def test_crf_transitions_need_schema_5_a_token_model_and_one_score_per_label_pai
     task_model.write_meta(tmp_path / "crf", meta)
     written = json.loads((tmp_path / "crf" / META_FILE).read_text())
     assert written["schema_version"] == 5 and written["transitions"] == square
-    monkeypatch.setattr(task_model, "SCHEMA_VERSION", 4)  # code that knows no transitions
+    monkeypatch.setattr(task_model, "MODEL_SCHEMA_VERSION", 4)  # code that knows no transitions
     with pytest.raises(ValueError, match="schema_version 5 is newer than this code"):
         read_meta(tmp_path / "crf")
     with pytest.raises(ValueError, match="must be 5 x 5"):

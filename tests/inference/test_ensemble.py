@@ -9,7 +9,7 @@ from inference.model_source import local_model_dir
 from inference.spans import viterbi_tags
 from inference.task_model import META_FILE, TaskMeta, TaskModel
 from tests.conftest import TINY
-from training.encoders import build_model
+from training.modeling.encoders import build_model
 
 LABELS = ["AIR_STRIKE", "ARREST", "NO_EVENT"]
 
@@ -92,7 +92,7 @@ def test_older_code_refuses_a_seed_ensemble_folder_and_single_models_keep_their_
     folder = Ensemble.of_seeds([_tagger(1), _tagger(2)]).save(tmp_path / "ensemble")
     single = json.loads((folder / "member_0" / META_FILE).read_text())
     assert single["schema_version"] == 1 and "ensemble" not in single and "word_shapes" not in single
-    monkeypatch.setattr(task_model, "SCHEMA_VERSION", 2)  # code from before seed ensembles
+    monkeypatch.setattr(task_model, "MODEL_SCHEMA_VERSION", 2)  # code from before seed ensembles
     assert task_model.read_meta(folder / "member_0").task == "token"
     with pytest.raises(ValueError, match="schema_version 3 is newer than this code"):
         task_model.read_meta(folder)

@@ -3,10 +3,10 @@ import pytest
 
 from inference.ensemble import Ensemble
 from inference.predictor import Predictor, PredictorConfig
-from inference.task_model import TaskMeta, TaskModel
 from inference.sentences import split_sentences
+from inference.task_model import TaskMeta, TaskModel
 from tests.conftest import ENTITY_LABELS, TINY
-from training.encoders import build_model
+from training.modeling.encoders import build_model
 
 TRICKY = [
     "Le général\tPetraeus a visité Kyiv’s «centre» — 北京 reported 3 killed.\nNew line here.",

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from tests.inference.test_predictor import TRICKY
-from training.package import PREDICTOR_SETTINGS
-from training.tracking import INFERENCE_DIR, log_pyfunc
+from training.jobs.package import PREDICTOR_SETTINGS
+from training.tracking.mlflow import INFERENCE_DIR, log_pyfunc
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from transformers import AutoTokenizer, BertConfig, BertModel
 from inference.model_loading import load_task_model
 from inference.similarity_typer import SimilarityTyper
 from inference.task_model import TaskMeta
-from training.encoders import minilm_path
+from training.modeling.encoders import minilm_path
 
 DESCRIPTIONS = {"AIR_STRIKE": ["Warplanes bombed the town.", "A drone strike hit a car."],
                 "PEACE_PROTEST": ["Crowds marched peacefully."], "NO_EVENT": ["The minister gave a speech."]}

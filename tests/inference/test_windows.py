@@ -4,7 +4,7 @@ from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegac
 
 from inference.windows import (IGNORE_INDEX, encode_text, merge_word_logits, pool_text_logits, text_windows,
                                word_labels, word_windows)
-from training.encoders import minilm_path
+from training.modeling.encoders import minilm_path
 
 
 def test_long_word_sequence_is_windowed_without_loss(tokenizer):

@@ -6,10 +6,10 @@ import torch
 from omegaconf import OmegaConf
 from transformers import MPNetConfig
 
-from inference.task_model import SCHEMA_VERSION, TaskMeta, TaskModel, read_meta
+from inference.task_model import MODEL_SCHEMA_VERSION, TaskMeta, TaskModel, read_meta
 from inference.windows import word_windows
 from inference.word_shapes import DIGITS, LOWER, MIXED, N_SHAPES, NO_WORD, SYMBOLS, TITLE, UPPER, word_shape
-from training.encoders import add_word_shape_embeddings, check_word_shapes
+from training.modeling.encoders import add_word_shape_embeddings, check_word_shapes
 
 LABELS = ["O", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 
@@ -117,9 +117,9 @@ def test_plain_models_keep_schema_1_and_newer_schemas_are_refused_by_version(tin
     written = json.loads((folder / "conflict_news.json").read_text())
     assert written["schema_version"] == 1 and "word_shapes" not in written  # older code still reads it
     assert "ensemble" not in written
-    written.update(schema_version=SCHEMA_VERSION + 1, a_later_field=1)
+    written.update(schema_version=MODEL_SCHEMA_VERSION + 1, a_later_field=1)
     (folder / "conflict_news.json").write_text(json.dumps(written))
-    with pytest.raises(ValueError, match=f"schema_version {SCHEMA_VERSION + 1} is newer than this code"):
+    with pytest.raises(ValueError, match=f"schema_version {MODEL_SCHEMA_VERSION + 1} is newer than this code"):
         read_meta(folder)
 
 

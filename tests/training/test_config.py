@@ -6,7 +6,7 @@ from omegaconf import OmegaConf
 
 from tests.conftest import CONF_DIR
 from training.config import explicit_training_arguments
-from training.fit import training_arguments
+from training.modeling.fit import training_arguments
 
 DATASETS = sorted(p.stem for p in (CONF_DIR / "data").glob("*.yaml"))
 EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))

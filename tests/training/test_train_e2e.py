@@ -20,13 +20,13 @@ from inference.spans import viterbi_tags
 from inference.task_model import META_FILE, TaskModel
 from inference.word_shapes import LOWER, MIXED, N_SHAPES, TITLE, UPPER
 from tests.conftest import CONF_DIR
-from training.crf import PARAMETER, CrfTrainer, crf_loss
 from training.data import LoadedData, load_splits, with_dev_in_train
-from training.evaluate import evaluate
-from training.loss import weighted_cross_entropy
+from training.jobs.evaluate import evaluate
+from training.modeling.crf import PARAMETER, CrfTrainer, crf_loss
+from training.modeling.loss import weighted_cross_entropy
 from training.tasks import token
 from training.tasks.token import trainer_metrics
-from training.tracking import MlflowMetricsCallback
+from training.tracking.mlflow import MlflowMetricsCallback
 from training.train import train
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
@@ -172,7 +172,7 @@ def test_class_weights_weigh_rare_tags_up_and_refuse_multi_label(tmp_path, mlflo
         loss = weighted_cross_entropy(weights)
         return lambda *args, **kwargs: calls.append(1) or loss(*args, **kwargs)
 
-    monkeypatch.setattr("training.fit.weighted_cross_entropy", counting)
+    monkeypatch.setattr("training.modeling.fit.weighted_cross_entropy", counting)
     files = CASES["token"][2](tmp_path)
     cfg = _compose("train", ["data=re3d", "model=tiny", "trainer.max_steps=2", "trainer.num_train_epochs=1",
                              f"paths.output_dir={tmp_path / 'out'}", f"data.train.path={files['train']}",
@@ -261,7 +261,7 @@ def test_a_crf_tagger_learns_transitions_at_their_own_rate_and_decodes_with_them
 
     monkeypatch.setattr(CrfTrainer, "create_optimizer", spy)
     added = []
-    monkeypatch.setattr("training.fit.crf_loss", lambda transitions, plus: added.append(plus) or crf_loss(
+    monkeypatch.setattr("training.modeling.fit.crf_loss", lambda transitions, plus: added.append(plus) or crf_loss(
         transitions, plus))
     files = CASES["token"][2](tmp_path)
     cfg = _compose("train", ["data=re3d", "model=tiny", "trainer.max_steps=3", "trainer.num_train_epochs=1",
@@ -310,7 +310,7 @@ def test_an_interrupted_run_resumes_from_its_last_epoch_checkpoint(tmp_path, mlf
     files = CASES["token"][2](tmp_path)
     overrides = ["data=re3d", "model=tiny", "trainer.num_train_epochs=3", "trainer.per_device_train_batch_size=4",
                  f"data.train.path={files['train']}", f"data.dev.path={files['dev']}", "precision=fp32"]
-    monkeypatch.setattr("training.fit.MlflowMetricsCallback", StopAfterFirstSave)
+    monkeypatch.setattr("training.modeling.fit.MlflowMetricsCallback", StopAfterFirstSave)
     for attempt in ("first", "second"):  # resume=false: a new run, though the first one could be resumed
         with pytest.raises(KeyboardInterrupt):
             train(_compose("train", [*overrides, f"paths.output_dir={tmp_path / attempt}", "resume=false"]))
@@ -322,7 +322,7 @@ def test_an_interrupted_run_resumes_from_its_last_epoch_checkpoint(tmp_path, mlf
     assert (checkpoint / "optimizer.pt").is_file()
     steps = int(checkpoint.name.removeprefix("checkpoint-"))
 
-    monkeypatch.setattr("training.fit.MlflowMetricsCallback", MlflowMetricsCallback)
+    monkeypatch.setattr("training.modeling.fit.MlflowMetricsCallback", MlflowMetricsCallback)
     train(_compose("train", [*overrides, f"paths.output_dir={tmp_path / 'third'}"]))
     runs = {run.info.run_id: run for run in client.search_runs([experiment_id])}
     assert len(runs) == 2 and runs[first.info.run_id].info.status == "KILLED"

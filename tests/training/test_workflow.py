@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 from omegaconf import OmegaConf
 
 from tests.conftest import CONF_DIR, PROJECT_ROOT
-from training.promote import promote
+from training.jobs.promote import promote
 from training.train import train
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"

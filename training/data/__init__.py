@@ -9,29 +9,19 @@ from __future__ import annotations
 
 import collections
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import datasets
 from omegaconf import DictConfig, OmegaConf
 
-from training.data import acled_bridges, case_tsv, conll, grit_roles, ipe, muc_keys, scored_jsonl, tsv_class
+from training.data import acled_bridges
 from training.data.base import DataFormatError, Example, invalid_iob
+from training.data.readers import FORMAT_READERS, Reader
 from training.data.reconcile import reconcile_names
 
-Reader = Callable[[Mapping[str, Any], DictConfig, collections.Counter], list[Example]]
-
-READERS: dict[str, Reader] = {
-    "acled_bridges": acled_bridges.read,
-    "case_tsv": case_tsv.read,
-    "conll": conll.read,
-    "tsv_class": tsv_class.read,
-    "ipe": ipe.read,
-    "grit_roles": grit_roles.read,
-    "muc_keys": muc_keys.read,
-    "scored_jsonl": scored_jsonl.read,
-}
+READERS: dict[str, Reader] = {"acled_bridges": acled_bridges.read, **FORMAT_READERS}
 
 TOKEN_FEATURES = datasets.Features(
     {
@@ -92,7 +82,7 @@ def load_splits(cfg: DictConfig) -> LoadedData:
     """Read train and dev (or carve dev from train) into a DatasetDict with explicit features."""
     if cfg.train is None:
         raise ValueError(f"data={cfg.name} has no training split: it is only for scoring a file with "
-                         "training.evaluate (data.test_path=...)")
+                         "training.jobs.evaluate (data.test_path=...)")
     stats = {"train": collections.Counter(), "dev": collections.Counter()}
     train_source = OmegaConf.to_container(cfg.train, resolve=True)
     examples = {"train": _read(cfg, train_source, stats["train"])}

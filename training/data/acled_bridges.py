@@ -3,7 +3,7 @@
 ``source["bridges"]`` maps a bridge name to how its examples are made::
 
     satp_abduction:
-      reader: tsv_class                # any registered reader, with the task/labels/options it needs
+      reader: tsv_class                # any format reader (``FORMAT_READERS``), with the task/labels/options it needs
       task: multi_label
       labels: [l1, l2, l3, l4]
       options: {}
@@ -28,6 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 from inference.sentences import split_sentences
 from training.data import case_tsv
 from training.data.base import Example, text_example
+from training.data.readers import FORMAT_READERS
 
 
 def read(source: Mapping[str, Any], cfg: DictConfig, stats: collections.Counter) -> list[Example]:
@@ -39,11 +40,9 @@ def read(source: Mapping[str, Any], cfg: DictConfig, stats: collections.Counter)
 
 
 def _bridge(name: str, bridge: Mapping[str, Any], cfg: DictConfig, stats: collections.Counter) -> list[Example]:
-    from training.data import READERS  # the registry imports this module
-
     native_cfg = OmegaConf.create({key: bridge.get(key) for key in ("task", "labels", "options", "entity_types")})
     native_stats: collections.Counter = collections.Counter()
-    native = READERS[bridge["reader"]](bridge["source"], native_cfg, native_stats)
+    native = FORMAT_READERS[bridge["reader"]](bridge["source"], native_cfg, native_stats)
     stats.update({f"bridge.{name}.{key}": count for key, count in native_stats.items()})
     wanted = set(bridge["when"])
     matched = [ex for ex in native if set(ex["labels"]) == wanted]

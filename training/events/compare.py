@@ -18,7 +18,7 @@ import pandas as pd
 
 from omegaconf import OmegaConf
 
-from training.tracking import git_tags, setup_tracking, tracked_run
+from training.tracking.mlflow import git_tags, setup_tracking, tracked_run
 
 METRICS = {"dev_case_subtask1.f1_weighted": "S1 wF1", "dev_case_subtask2.f1_weighted": "S2 wF1",
            "dev_case_subtask3.f1_weighted": "S3 wF1", "dev_case_event_type.accuracy": "event-type acc",

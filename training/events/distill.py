@@ -31,8 +31,8 @@ from inference.model_source import local_model_dir
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
 from training.data import load_splits
 from training.data.base import write_jsonl
-from training.silver import source_sentences, write_card
-from training.tracking import latest_model_uri, setup_tracking
+from training.jobs.silver import source_sentences, write_card
+from training.tracking.mlflow import latest_model_uri, setup_tracking
 
 
 def teacher_uri(cfg: DictConfig) -> str:

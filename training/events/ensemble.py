@@ -3,7 +3,7 @@
     python -m training.events.ensemble                       # latest fine-tuned + latest zero-shot typer
     python -m training.events.ensemble 'members=[models:/m-<a>,models:/m-<b>]' 'weights=[0.5,0.5]'
 
-The ensemble is logged with tag ``approach=ensemble``; ``training.package`` takes the latest one by default.
+The ensemble is logged with tag ``approach=ensemble``; ``training.jobs.package`` takes the latest one by default.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from inference.task_model import TaskMeta
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
 from training.events.typer_runs import log_typer
-from training.tracking import git_tags, latest_model_uri, log_config, setup_tracking, tracked_run
+from training.tracking.mlflow import git_tags, latest_model_uri, log_config, setup_tracking, tracked_run
 
 
 def member_uris(cfg: DictConfig) -> list[str]:

@@ -23,7 +23,7 @@ from inference.predictor import Predictor
 from inference.sentences import split_sentences
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
-from training.tracking import git_tags, setup_tracking, tracked_run
+from training.tracking.mlflow import git_tags, setup_tracking, tracked_run
 
 
 def source_texts(cfg: DictConfig, name: str) -> list[dict]:

@@ -13,7 +13,7 @@ from inference.similarity_typer import SimilarityTyper
 from inference.task_model import classify
 from training.events.case_eval import log_case_metrics
 from training.tasks import sequence
-from training.tracking import INFERENCE_DIR, SAMPLE_TEXTS, log_pyfunc, log_report
+from training.tracking.mlflow import INFERENCE_DIR, SAMPLE_TEXTS, log_pyfunc, log_report
 
 @dataclass
 class TyperRun:

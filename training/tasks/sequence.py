@@ -13,7 +13,7 @@ from transformers import DataCollatorWithPadding, EvalPrediction, PreTrainedToke
 from inference.task_model import Decisions, decide_labels
 from inference.windows import Windows, encode_text, pool_text_logits, text_windows
 from training.data.base import Example, write_jsonl
-from training.metrics import binarize, multi_label_metrics, single_label_metrics
+from training.modeling.metrics import binarize, multi_label_metrics, single_label_metrics
 
 PREDICTIONS_SUFFIX = ".jsonl"  # of the file write_predictions writes
 NONE = "(none)"

@@ -14,7 +14,7 @@ from inference.spans import DECODINGS, decode_tags
 from inference.task_model import Decisions
 from inference.windows import Windows, merge_word_logits, word_labels, word_windows
 from training.data.base import Example
-from training.metrics import token_metrics
+from training.modeling.metrics import token_metrics
 
 PREDICTIONS_SUFFIX = ".conll"  # of the file write_predictions writes
 

@@ -12,7 +12,7 @@ from training.data import label_list, load_splits
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
 EVALUATION_ONLY = {"case2021"}
-GENERATED = {"re3d_seed_silver", "acled_distill"}  # written by training.silver and training.events.distill (tested
+GENERATED = {"re3d_seed_silver", "acled_distill"}  # written by training.jobs.silver and training.events.distill (tested
 # in tests/training/test_silver.py and tests/training/events/test_distill.py), not in the data root
 CONFIGS = sorted(p.stem for p in (PROJECT_ROOT / "conf" / "data").glob("*.yaml")
                  if p.stem not in EVALUATION_ONLY | GENERATED)

@@ -12,10 +12,10 @@ from hydra import compose, initialize_config_dir
 from inference.task_model import TaskMeta, TaskModel
 from tests.conftest import CONF_DIR, TINY
 from training.data import load_splits
-from training.encoders import build_model
-from training import fit
 from training.events.distill import build, soft_records
-from training.loss import soft_cross_entropy
+from training.modeling import fit
+from training.modeling.encoders import build_model
+from training.modeling.loss import soft_cross_entropy
 from training.train import train
 
 SNIPPETS = ("id\tEventSnippet\tSubType\n1\tPolice arrested the mayor.\tARREST\n"

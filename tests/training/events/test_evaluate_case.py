@@ -1,4 +1,4 @@
-"""``training.evaluate data=case2021`` on a CASE-format file with a tiny event typer (alone and in a predictor)."""
+"""``training.jobs.evaluate data=case2021`` on a CASE-format file with a tiny event typer (alone and in a predictor)."""
 
 import json
 
@@ -9,9 +9,9 @@ from inference.predictor import Predictor, PredictorConfig
 from inference.task_model import TaskMeta, TaskModel
 from tests.conftest import CONF_DIR, TINY
 from tests.training.events.test_case_eval import LABEL_FILE
-from training.encoders import build_model
-from training.evaluate import evaluate
 from training.events.labels import load_labels
+from training.jobs.evaluate import evaluate
+from training.modeling.encoders import build_model
 
 SNIPPETS = [("1", "Jets struck a convoy near the border.", "AIR_STRIKE"),
             ("2", "Police detained the opposition leader.", "ARREST"),

@@ -6,7 +6,7 @@ from transformers import AutoConfig
 
 from tests.conftest import CONF_DIR
 from training import config  # noqa: F401  (registers trainer/hf_defaults)
-from training.settings import check_max_length, check_settings
+from training.modeling.settings import check_max_length, check_settings
 
 
 def compose_train(overrides: list[str]):

@@ -1,6 +1,6 @@
 """Domain-adaptive continued pretraining (masked LM) of the encoder on the unlabelled text of the train splits.
 
-    python -m training.pretrain [model=minilm] [trainer.num_train_epochs=1]
+    python -m training.jobs.pretrain [model=minilm] [trainer.num_train_epochs=1]
     python -m training.train experiment=re3d model=dapt        # fine-tune the adapted encoder
 
 Texts come from the train split of each dataset under ``corpora`` (labels are ignored); their dev splits are the
@@ -25,9 +25,9 @@ from transformers import DataCollatorForLanguageModeling, PreTrainedModel, PreTr
 
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
-from training.encoders import build_model
-from training.fit import training_arguments
-from training.tracking import MlflowMetricsCallback, git_tags, log_config, setup_tracking, tracked_run
+from training.modeling.encoders import build_model
+from training.modeling.fit import training_arguments
+from training.tracking.mlflow import MlflowMetricsCallback, git_tags, log_config, setup_tracking, tracked_run
 
 
 def example_text(example: dict) -> str:
@@ -135,7 +135,7 @@ def pretrain(cfg: DictConfig) -> Path:
     return save_dir
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="pretrain")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="pretrain")
 def main(cfg: DictConfig) -> None:
     pretrain(cfg)
 

@@ -23,13 +23,12 @@ from omegaconf import DictConfig, OmegaConf
 from transformers import TrainerCallback
 
 import inference
+from inference.pyfunc_base import LOAD_SETTINGS
 from inference.task_model import Decisions, classify
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAX_PARAM_LENGTH = 6000
 INFERENCE_DIR = Path(inference.__file__).parent
-# overridable at load time: load_model(uri, model_config={...}) or $MLFLOW_PYFUNC_INFERENCE_CONFIG
-LOAD_SETTINGS = {"precision": "auto", "batch_size": 32, "backend": "torch"}
 # the input example logged with every task model
 SAMPLE_TEXTS = ["Government forces shelled rebel positions near Aleppo on Monday, killing three fighters.",
                 "The foreign minister met his counterpart in Geneva to discuss a ceasefire."]

@@ -16,10 +16,10 @@ from inference.ensemble import Ensemble
 from inference.task_model import TaskMeta, TaskModel
 from tests.conftest import CONF_DIR
 from training.data import label_list, read_file
-from training.evaluate import evaluate
-from training.seed_ensemble import build_seed_ensemble, ensemble_evaluation, member_uris
-from training.seed_summary import summarize
+from training.jobs.evaluate import evaluate
+from training.jobs.seed_ensemble import build_seed_ensemble, ensemble_evaluation, member_uris
 from training.tasks import sequence, token
+from training.tracking.seed_summary import summarize
 
 LABELS = ["calm", "clash", "protest"]
 TEXTS = [{"id": str(i), "text": text, "labels": ["clash"]}

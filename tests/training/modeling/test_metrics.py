@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from training.metrics import (choose_thresholds, crossfit_example_f1, example_based_f1, multi_label_metrics,
-                              single_label_metrics, token_metrics, tune_thresholds)
+from training.modeling.metrics import (choose_thresholds, crossfit_example_f1, example_based_f1, multi_label_metrics,
+                                       single_label_metrics, token_metrics, tune_thresholds)
 
 
 def test_token_metrics_by_hand():

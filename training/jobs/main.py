@@ -1,10 +1,10 @@
 """The main job: train the entity tagger and the event typer, package the predictor, predict a sample article.
 
 The entity tagger learns from re3d_seed's gold sentences plus spaCy silver labels on SATP and CAMEO train sentences
-(``training.silver``, written under the job's output folder). The event typer is the 0.7/0.3-weighted ensemble of
+(``training.jobs.silver``, written under the job's output folder). The event typer is the 0.7/0.3-weighted ensemble of
 the typer fine-tuned on the project's ACLED snippets and the zero-shot similarity typer.
 
-    python -m training.main [--article resources/sample_article.txt] [--smoke]
+    python -m training.jobs.main [--article resources/sample_article.txt] [--smoke]
 
 Every step is logged to MLflow (SQLite ``mlflow.db`` in the working directory unless ``MLFLOW_TRACKING_URI`` is
 set); the predictor is registered as ``models:/conflict-news@champion``. ``--smoke`` trains the tiny random model
@@ -24,11 +24,11 @@ from hydra import compose, initialize_config_dir
 from inference.predict import decode_article
 from inference.predictor import Predictor
 from training.events.ensemble import build_ensemble
-from training.package import package
-from training.silver import build as build_silver
-from training.tracking import PROJECT_ROOT
+from training.jobs.package import package
+from training.jobs.silver import build as build_silver
+from training.jobs.zero_shot import zero_shot
+from training.tracking.mlflow import PROJECT_ROOT
 from training.train import train
-from training.zero_shot import zero_shot
 
 CONF_DIR = PROJECT_ROOT / "conf"
 SMOKE_MODEL = ["model=tiny"]
@@ -62,7 +62,7 @@ def run_main_job(article: Path, output_dir: Path, smoke: bool = False) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m training.main", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m training.jobs.main", description=__doc__.split("\n\n")[0])
     parser.add_argument("--article", type=Path, default=PROJECT_ROOT / "resources" / "sample_article.txt")
     parser.add_argument("--output-dir", type=Path,
                         default=Path("outputs") / "main" / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import mlflow
 
-from training.metrics import comparable_metric
-from training.run_table import runs_table
+from training.modeling.metrics import comparable_metric
+from training.tracking.run_table import runs_table
 
 
 def test_comparable_metric_is_the_held_out_score_where_logged():

@@ -5,7 +5,7 @@ import mlflow
 import pytest
 from omegaconf import OmegaConf
 
-from training.tracking import flatten, setup_tracking, tracked_run, tracking_uri
+from training.tracking.mlflow import flatten, setup_tracking, tracked_run, tracking_uri
 
 
 def _status(run_id):

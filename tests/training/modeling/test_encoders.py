@@ -4,7 +4,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from tests.conftest import CONF_DIR
-from training.encoders import build_model, check_attention_dropout, mpnet_path
+from training.modeling.encoders import build_model, check_attention_dropout, mpnet_path
 from training.train import train
 
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from training.loss import class_weights, label_counts, soft_cross_entropy, weighted_cross_entropy
+from training.modeling.loss import class_weights, label_counts, soft_cross_entropy, weighted_cross_entropy
 
 
 def test_label_counts_skip_ignored_positions_and_take_single_labels():

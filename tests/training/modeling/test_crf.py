@@ -5,8 +5,8 @@ import itertools
 import pytest
 import torch
 
-from training.crf import add_transitions, chains, check_crf, crf_loss, sequence_nll, take_transitions
-from training.loss import weighted_cross_entropy
+from training.modeling.crf import add_transitions, chains, check_crf, crf_loss, sequence_nll, take_transitions
+from training.modeling.loss import weighted_cross_entropy
 
 
 def _brute_force_nll(logits: torch.Tensor, labels: torch.Tensor, transitions: torch.Tensor) -> float:

@@ -1,4 +1,4 @@
-"""Tables of MLflow runs for evaluators (used by ``notebooks/compare_runs.ipynb`` and ``training.promote``)."""
+"""Tables of MLflow runs for evaluators (used by ``notebooks/compare_runs.ipynb`` and ``training.jobs.promote``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 from mlflow.entities import Run
 from mlflow.tracking import MlflowClient
 
-from training.metrics import PRIMARY_METRIC, comparable_metric
+from training.modeling.metrics import PRIMARY_METRIC, comparable_metric
 
 KEY_PARAMS = {"seed": "seed", "trainer.learning_rate": "learning_rate", "trainer.num_train_epochs": "epochs",
               "trainer.per_device_train_batch_size": "batch_size", "data.max_length": "max_length"}

@@ -1,6 +1,6 @@
 r"""Register the best run's model of an experiment and move an alias to it.
 
-    python -m training.promote experiment=re3d metric=dev_f1_micro [mode=max] [alias=champion] \
+    python -m training.jobs.promote experiment=re3d metric=dev_f1_micro [mode=max] [alias=champion] \
         [approach=fine_tune] ["filter=\"tags.encoder = 'minilm'\""] [registered_model_name=re3d]
 
 Candidates are the FINISHED runs that logged a model (seed summaries and runs with ``mlflow.log_model=false`` do
@@ -17,7 +17,7 @@ from mlflow.entities import Run
 from mlflow.tracking import MlflowClient
 from omegaconf import DictConfig
 
-from training.tracking import model_runs_filter, tracking_uri
+from training.tracking.mlflow import model_runs_filter, tracking_uri
 
 
 @dataclass
@@ -78,7 +78,7 @@ def promote(cfg: DictConfig) -> Promotion:
     return promotion
 
 
-@hydra.main(version_base="1.3", config_path="../conf/promote", config_name="promote")
+@hydra.main(version_base="1.3", config_path="../../conf/promote", config_name="promote")
 def main(cfg: DictConfig) -> None:
     promote(cfg)
 

@@ -1,9 +1,9 @@
 """Silver entity labels for the seed tagger: spaCy's entities on unlabelled train-split text, mapped to the seed
 schema and written after the gold sentences as one CoNLL training set (distillation).
 
-    python -m training.silver                                   # re3d_seed + spaCy on SATP and CAMEO train text
-    python -m training.silver data@sources.satp=ipe_sents max_sentences=300
-    python -m training.silver '~data@sources.cameo_class' max_sentences=1000   # SATP alone
+    python -m training.jobs.silver                                   # re3d_seed + spaCy on SATP and CAMEO train text
+    python -m training.jobs.silver data@sources.satp=ipe_sents max_sentences=300
+    python -m training.jobs.silver '~data@sources.cameo_class' max_sentences=1000   # SATP alone
     python -m training.train experiment=re3d_seed_silver        # train on what it wrote
 
 Writes ``<out_dir>/train.conll`` (the gold train split, then the silver sentences), ``<out_dir>/dev.conll`` (the
@@ -154,7 +154,7 @@ def write_card(out_dir: Path, card: dict) -> dict:
     return card
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="silver")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="silver")
 def main(cfg: DictConfig) -> None:
     print(json.dumps(build(cfg), indent=2))
 

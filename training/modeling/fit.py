@@ -20,14 +20,14 @@ from inference.runtime import resolve_precision
 from inference.task_model import TaskMeta, TaskModel
 from inference.windows import Windows
 from training.config import explicit_training_arguments
-from training.crf import CrfTrainer, add_transitions, crf_loss, take_transitions
 from training.data import LoadedData, label_list
-from training.encoders import build_model
-from training.loss import class_weights, label_counts, soft_cross_entropy, weighted_cross_entropy
-from training.metrics import PRIMARY_METRIC, binarize, choose_thresholds
-from training.settings import check_max_length
+from training.modeling.crf import CrfTrainer, add_transitions, crf_loss, take_transitions
+from training.modeling.encoders import build_model
+from training.modeling.loss import class_weights, label_counts, soft_cross_entropy, weighted_cross_entropy
+from training.modeling.metrics import PRIMARY_METRIC, binarize, choose_thresholds
+from training.modeling.settings import check_max_length
 from training.tasks import sequence, task_module, token
-from training.tracking import MlflowMetricsCallback
+from training.tracking.mlflow import MlflowMetricsCallback
 
 
 @dataclass

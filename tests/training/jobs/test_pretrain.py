@@ -10,10 +10,10 @@ import torch
 from hydra import compose, initialize_config_dir
 
 from tests.conftest import CONF_DIR
-from training.encoders import build_model
 from training.data import load_splits
 from training.data.base import DataFormatError
-from training.pretrain import blocks, corpus_texts, masked_lm_loss, pretrain
+from training.jobs.pretrain import blocks, corpus_texts, masked_lm_loss, pretrain
+from training.modeling.encoders import build_model
 
 CONLL = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
 SATP = "Militants shot dead two policemen.\t1\t0\t0\t0\nAn IED exploded near a market.\t0\t1\t0\t0\n"

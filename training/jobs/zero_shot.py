@@ -1,8 +1,8 @@
 """Build the zero-shot event typer (label-description similarity), score it on dev and log it to MLflow.
 
-    python -m training.zero_shot [model=minilm] [temperature=0.05] [data=acled_snippets]
+    python -m training.jobs.zero_shot [model=minilm] [temperature=0.05] [data=acled_snippets]
 
-The typer is logged like a trained model (tag ``approach=zero_shot``), so ``training.package
+The typer is logged like a trained model (tag ``approach=zero_shot``), so ``training.jobs.package
 event_model=<its model URI>`` can put it in the predictor.
 """
 
@@ -19,10 +19,10 @@ from inference.similarity_typer import SimilarityTyper
 from inference.task_model import TaskMeta
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import label_list, load_splits
-from training.encoders import pretrained_path
 from training.events.labels import load_labels
 from training.events.typer_runs import log_typer
-from training.tracking import git_tags, log_config, setup_tracking, tracked_run
+from training.modeling.encoders import pretrained_path
+from training.tracking.mlflow import git_tags, log_config, setup_tracking, tracked_run
 
 
 def build_typer(cfg: DictConfig) -> SimilarityTyper:
@@ -49,7 +49,7 @@ def zero_shot(cfg: DictConfig) -> float:
     return run.case["subtask1.f1_weighted"]
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="zero_shot")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="zero_shot")
 def main(cfg: DictConfig) -> float:
     return zero_shot(cfg)
 

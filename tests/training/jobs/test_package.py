@@ -5,7 +5,7 @@ from hydra import compose, initialize_config_dir
 
 from inference.predictor import Predictor
 from tests.conftest import CONF_DIR
-from training.package import build_predictor
+from training.jobs.package import build_predictor
 
 
 def test_swapped_models_are_refused_by_setting(tiny_predictor_dir):

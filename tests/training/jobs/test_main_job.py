@@ -8,9 +8,9 @@ from hydra import compose, initialize_config_dir
 
 from inference.predictor import Predictor
 from tests.conftest import CONF_DIR, PROJECT_ROOT
-from training.main import run_main_job
-from training.package import package
-from training.promote import promote
+from training.jobs.main import run_main_job
+from training.jobs.package import package
+from training.jobs.promote import promote
 
 DATA = PROJECT_ROOT.parent / "shared" / "data" / "re3d"
 

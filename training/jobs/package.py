@@ -1,6 +1,6 @@
 r"""Package the entity tagger and the event typer into one MLflow model and register it under an alias.
 
-    python -m training.package [entity_model=<uri-or-dir>] [event_model=<uri-or-dir>] \
+    python -m training.jobs.package [entity_model=<uri-or-dir>] [event_model=<uri-or-dir>] \
         [registered_model_name=conflict-news] [alias=champion]
 
 Unset model URIs default to the model of the latest finished run of ``entity_experiment`` / ``event_experiment``.
@@ -18,18 +18,19 @@ from omegaconf import DictConfig
 
 from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
-from inference.predictor import TASKS, Predictor, PredictorConfig, kind_problem
+from inference.predictor import PREDICTOR_TASKS, Predictor, PredictorConfig, kind_problem
+from inference.pyfunc_base import LOAD_SETTINGS
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
 from training.events.labels import NO_EVENT, load_labels
 from training.events.threshold import tune_event_threshold
-from training.tracking import (INFERENCE_DIR, LOAD_SETTINGS, git_tags, latest_model_uri, log_config, log_pyfunc,
-                               setup_tracking, tracked_run)
+from training.tracking.mlflow import (INFERENCE_DIR, git_tags, latest_model_uri, log_config, log_pyfunc, setup_tracking,
+                                      tracked_run)
 
 EXAMPLE = pd.DataFrame({"id": ["sample-1"], "text": [
     "Militants attacked an army checkpoint near the border on Tuesday, and two soldiers were killed in the "
     "clashes. Later, hundreds of residents marched peacefully in the capital to demand their release."]})
-PREDICTOR_SETTINGS = {**LOAD_SETTINGS, "tasks": list(TASKS)}  # load-time settings of the logged predictor
+PREDICTOR_SETTINGS = {**LOAD_SETTINGS, "tasks": list(PREDICTOR_TASKS)}  # load-time settings of the logged predictor
 
 
 def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> tuple[Predictor, float | None]:
@@ -83,7 +84,7 @@ def package(cfg: DictConfig) -> str:
     return alias_uri
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="package")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="package")
 def main(cfg: DictConfig) -> None:
     package(cfg)
 

@@ -1,12 +1,12 @@
 r"""Score a fine-tuned model on any file in a dataset's native format, e.g. a withheld test split.
 
-    python -m training.evaluate model_uri=<MLflow model URI or local model folder> data=<name> \
+    python -m training.jobs.evaluate model_uri=<MLflow model URI or local model folder> data=<name> \
         data.test_path=<file> [data.test_keys=[...]] output_dir=<dir>
 
 Writes ``<output_dir>/predictions.conll`` (token tasks) or ``predictions.jsonl`` (classification) and
 ``<output_dir>/metrics.json``, and logs both to MLflow, linked to the model when it is an MLflow LoggedModel.
 ``model_uri=[<uri>,<uri>,...]`` scores a seed ensemble: the mean of the models' probabilities
-(``inference.ensemble``; ``training.seed_ensemble`` saves one as a model of its own). ``data=case2021`` scores an
+(``inference.ensemble``; ``training.jobs.seed_ensemble`` saves one as a model of its own). ``data=case2021`` scores an
 event typer (alone or inside a packaged predictor) on CASE 2021 Task 2 subtasks 1-3 and on the six ACLED event
 types.
 """
@@ -36,7 +36,7 @@ from training.events.case_eval import case_scores
 from training.events.labels import load_labels
 from training.tasks import task_module
 from training.tasks.token import check_decoding
-from training.tracking import git_tags, log_report, setup_tracking, tracked_run
+from training.tracking.mlflow import git_tags, log_report, setup_tracking, tracked_run
 
 
 def check_compatible(model: Decisions, data_cfg: DictConfig, examples: list[dict], path: str) -> None:
@@ -159,7 +159,7 @@ def _logged_model_id(uri: str) -> str | None:
     return None
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="evaluate")
 def main(cfg: DictConfig) -> None:
     evaluate(cfg)
 

@@ -1,11 +1,11 @@
 """Seed ensembles: models of one dataset trained with different seeds, served and scored as one model.
 
-    python -m training.seed_ensemble data=<dataset> 'model_uris=[<uri-or-dir>,<uri-or-dir>,...]'
-    python -m training.seed_ensemble data=<dataset>     # the models of the dataset's latest seed group
+    python -m training.jobs.seed_ensemble data=<dataset> 'model_uris=[<uri-or-dir>,<uri-or-dir>,...]'
+    python -m training.jobs.seed_ensemble data=<dataset>     # the models of the dataset's latest seed group
 
 saves the ensemble (``inference.ensemble``) as one model folder, scores it on the data's dev split and logs both
-to MLflow like a training run (tag ``approach=seed_ensemble``), so that ``training.evaluate``,
-``training.package`` and the pyfunc take its ``model_uri`` as they take a single model's. The mean of the members'
+to MLflow like a training run (tag ``approach=seed_ensemble``), so that ``training.jobs.evaluate``,
+``training.jobs.package`` and the pyfunc take its ``model_uri`` as they take a single model's. The mean of the members'
 probabilities is decided as one model's would be: tags decoded as the members decode them (Viterbi by default),
 the argmax label, and every label at 0.5 or above for multi-label texts, since the members' own tuned thresholds
 do not carry over to their mean.
@@ -26,11 +26,11 @@ from inference.task_model import TaskModel
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
 from training.data.base import Example
-from training.evaluate import check_compatible
-from training.metrics import PRIMARY_METRIC
-from training.seed_summary import SUMMARY_KIND
+from training.jobs.evaluate import check_compatible
+from training.modeling.metrics import PRIMARY_METRIC
 from training.tasks import sequence, task_module, token
-from training.tracking import git_tags, log_config, log_report, log_task_model, setup_tracking, tracked_run
+from training.tracking.mlflow import git_tags, log_config, log_report, log_task_model, setup_tracking, tracked_run
+from training.tracking.seed_summary import SUMMARY_KIND
 
 
 def ensemble_evaluation(models: list[TaskModel], examples: list[Example]) -> token.Evaluation | sequence.Evaluation:
@@ -80,7 +80,7 @@ def build_seed_ensemble(cfg: DictConfig) -> float:
     return evaluation.metrics[primary]
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="seed_ensemble")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="seed_ensemble")
 def main(cfg: DictConfig) -> float:
     return build_seed_ensemble(cfg)
 

@@ -11,7 +11,7 @@ from hydra import compose, initialize_config_dir
 
 from tests.conftest import CONF_DIR
 from training import config  # noqa: F401  (registers trainer/hf_defaults)
-from training.run_identity import CHECKPOINTS_TAG, PROCESS_TAG, identity_tags, interrupted_run, process_tag
+from training.tracking.run_identity import CHECKPOINTS_TAG, PROCESS_TAG, identity_tags, interrupted_run, process_tag
 
 
 def _tags(overrides: list[str], digest: str = "d1") -> dict[str, str]:
