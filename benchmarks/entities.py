@@ -3,15 +3,17 @@
     python -m benchmarks.entities                                  # champion predictor vs en_core_web_sm
     python -m benchmarks.entities model_uris=[<predictor folder>,...] spacy_model=null
 
-The texts (IndiaPoliceEvents, MUC-4 and SATP dev articles) stay in the data root; the annotation file holds their
-locations, a checksum of each text and the entity spans (``benchmarks/seed_entities/DATA_CARD.md``). Every system
+Two annotation sets, each scored on its own: ``cased`` (ordinary cased news: SATP, re3d and CAMEO dev texts,
+``benchmarks/cased_entities``) and ``seed`` (IndiaPoliceEvents, MUC-4 and SATP dev articles, mostly lower-cased,
+``benchmarks/seed_entities``). The texts stay in the data root; an annotation file holds their locations, a checksum
+of each text and the entity spans (``training.data.located``; each set's DATA_CARD.md). Every system
 reads the whole texts and is scored alike: exact character spans and type, after trimming surrounding whitespace, a
 leading ``the`` and a trailing possessive from predicted spans (the annotation convention). spaCy's OntoNotes types
 are mapped to the seed schema (``training.jobs.silver.SPACY_TO_SEED``); its other types (MONEY, CARDINAL, LAW, ...) are
-outside the schema and dropped. Reported per system: micro precision, recall and F1, F1 per type and F1 per source
-(the texts' data directory); with several predictors (e.g. one per training seed) also their mean and sample std.
-The table is printed, written to ``<output dir>/entities.md`` and logged with every system's predictions to the
-MLflow experiment ``benchmark-entities``.
+outside the schema and dropped. Reported per set and system: micro precision, recall and F1, precision, recall and F1
+per type, and F1 per source (the texts' data directory); with several predictors (e.g. one per training seed) also
+their mean and sample std. The tables are printed, written to ``<output dir>/entities.md`` and logged with every
+system's predictions to the MLflow experiment ``benchmark-entities``.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from pathlib import Path
 
 import hydra
 import mlflow
-import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from benchmarks.tables import spread
 from inference.predictor import Predictor
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
+from training.data.located import LocatedTexts
 from training.jobs.silver import Span, spacy_spans, trimmed
 from training.tracking.mlflow import git_tags, setup_tracking, tracked_run
 
@@ -42,55 +45,6 @@ class GoldText:
     source: str  # "<data file>:<line>"
     text: str
     entities: frozenset[Span]
-
-
-RECORD_FIELDS = {"path": str, "line": int, "sha1": str, "entities": list}
-
-
-def _record(line: str, where: str) -> dict:
-    """One annotation record, its fields checked."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{where}: not a JSON record ({err})") from err
-    if not isinstance(record, dict):
-        raise ValueError(f"{where}: not a JSON object")
-    for key, kind in RECORD_FIELDS.items():
-        if not isinstance(record.get(key), kind):
-            raise ValueError(f"{where}: field {key!r} must be a {kind.__name__}, got {record.get(key)!r}")
-    if ("field" in record) == ("column" in record):
-        raise ValueError(f"{where}: give exactly one of 'field' (a JSON-lines text) and 'column' (a TSV text)")
-    return record
-
-
-def _located_text(record: dict, data_dir: Path, where: str) -> str:
-    """The text an annotation record points at: ``field`` of a JSON line or ``column`` of a TSV line."""
-    path = data_dir / record["path"]
-    if not path.is_file():
-        raise FileNotFoundError(f"{where}: path {record['path']!r} is not a file under the data root {data_dir}")
-    lines = path.read_text(encoding="utf-8").split("\n")
-    if lines[-1] == "":
-        lines.pop()  # the final newline ends the last line
-    source = f"{path}:{record['line']}"
-    if not 1 <= record["line"] <= len(lines):
-        raise ValueError(f"{where}: field 'line' {record['line']} is outside {path} ({len(lines)} lines)")
-    line = lines[record["line"] - 1].removesuffix("\r")
-    if "field" in record:
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{where}: {source} is not a JSON line ({err})") from err
-        if not isinstance(row, dict) or record["field"] not in row:
-            raise ValueError(f"{where}: {source} has no field {record['field']!r}")
-        text = row[record["field"]]
-    else:
-        cells, column = line.split("\t"), record["column"]
-        if not isinstance(column, int) or not 0 <= column < len(cells):
-            raise ValueError(f"{where}: field 'column' {column!r} is outside {source} ({len(cells)} columns)")
-        text = cells[column]
-    if not isinstance(text, str):
-        raise ValueError(f"{where}: {source} field {record['field']!r} is not a string")
-    return text
 
 
 def _entities(record: dict, text: str, where: str) -> frozenset[Span]:
@@ -116,16 +70,21 @@ def _entities(record: dict, text: str, where: str) -> frozenset[Span]:
 
 
 def read_gold(annotations: str | Path, data_dir: str | Path) -> list[GoldText]:
-    """The annotated texts, each read from the data root and checked against its checksum and entity strings."""
-    annotations, data_dir = Path(annotations), Path(data_dir)
+    """The annotated texts, each read from the data root (``training.data.located``) and checked against its
+    checksum and entity strings."""
+    annotations, texts = Path(annotations), LocatedTexts(data_dir)
     out = []
     for n, line in enumerate(annotations.read_text(encoding="utf-8").splitlines(), 1):
         where = f"{annotations}:{n}"
-        record = _record(line, where)
-        text = _located_text(record, data_dir, where)
-        if hashlib.sha1(text.encode("utf-8")).hexdigest() != record["sha1"]:
-            raise ValueError(f"{where}: field sha1 does not match the text at {record['path']}:{record['line']} "
-                             "(the data changed; re-check the annotation)")
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{where}: not a JSON record ({err})") from err
+        if not isinstance(record, dict):
+            raise ValueError(f"{where}: not a JSON object")
+        if not isinstance(record.get("entities"), list):
+            raise ValueError(f"{where}: field 'entities' must be a list, got {record.get('entities')!r}")
+        text = texts.text(record, where)
         out.append(GoldText(f"{record['path']}:{record['line']}", text, _entities(record, text, where)))
     if not out:
         raise ValueError(f"{annotations}: no annotation records")
@@ -146,7 +105,8 @@ def score(gold: list[frozenset[Span]], predicted: list[list[Span]]) -> dict[str,
     precision, recall, f1 = prf(gold_all, pred_all)
     out = {"precision": precision, "recall": recall, "f1": f1, "gold": len(gold_all), "predicted": len(pred_all)}
     for label in SEED_LABELS:
-        out[f"{label}.f1"] = prf({s for s in gold_all if s[3] == label}, {s for s in pred_all if s[3] == label})[2]
+        scores = prf({s for s in gold_all if s[3] == label}, {s for s in pred_all if s[3] == label})
+        out.update(zip((f"{label}.precision", f"{label}.recall", f"{label}.f1"), scores))
     return out
 
 
@@ -183,26 +143,28 @@ def evaluate(systems: Mapping[str, System], gold: list[GoldText]) -> tuple[dict[
     return scores, predictions
 
 
-def spread(rows: list[dict[str, float]], name: str) -> dict[str, dict[str, float]]:
-    """``<name> mean`` and ``<name> std`` (sample std) rows over several systems' scores."""
-    keys = list(rows[0])
-    return {f"{name} mean": {k: float(np.mean([r[k] for r in rows])) for k in keys},
-            f"{name} std": {k: float(np.std([r[k] for r in rows], ddof=1)) for k in keys}}
-
-
 def markdown_table(scores: Mapping[str, dict]) -> str:
-    """Micro P/R/F1, then F1 per type and per source."""
-    columns = [key for key in next(iter(scores.values())) if key not in ("gold", "predicted")]
-    titles = [{"precision": "P", "recall": "R", "f1": "F1"}.get(key, key.removesuffix(".f1")) for key in columns]
-    lines = ["| system | " + " | ".join(titles) + " |", "|---" * (len(columns) + 1) + "|"]
+    """Micro P/R/F1, precision / recall / F1 per type, then F1 per source."""
+    first = next(iter(scores.values()))
+    sources = [key for key in first if key.endswith(".f1") and key.removesuffix(".f1") not in SEED_LABELS]
+    lines = ["| system | P | R | F1 | " + " | ".join(f"{label} P / R / F1" for label in SEED_LABELS) + " | "
+             + " | ".join(key.removesuffix(".f1") for key in sources) + " |",
+             "|---" * (4 + len(SEED_LABELS) + len(sources)) + "|"]
     for name, row in scores.items():
-        lines.append(f"| {name} | " + " | ".join(f"{row[c]:.3f}" for c in columns) + " |")
+        cells = [f"{row[k]:.3f}" for k in ("precision", "recall", "f1")]
+        cells += [" / ".join(f"{row[f'{label}.{k}']:.2f}" for k in ("precision", "recall", "f1"))
+                  for label in SEED_LABELS]
+        cells += [f"{row[key]:.3f}" for key in sources]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def benchmark(cfg: DictConfig, output_dir: Path) -> str:
-    """Score every configured system on the annotations; returns the report (markdown), also logged to MLflow."""
-    gold = read_gold(cfg.annotations, cfg.paths.data_dir)
+    """Score every configured system on each annotation set (``annotations``: name -> file); returns the report
+    (markdown, a table per set), also logged to MLflow."""
+    golds = {name: read_gold(path, cfg.paths.data_dir) for name, path in cfg.annotations.items()}
+    if not golds:
+        raise ValueError("annotations: name at least one annotation file")
     setup_tracking(cfg.mlflow)  # before loading: a models:/ URI resolves in this store
     systems: dict[str, System] = {}
     uris = list(cfg.model_uris or [])
@@ -213,25 +175,33 @@ def benchmark(cfg: DictConfig, output_dir: Path) -> str:
         systems["spacy"] = spacy_system(cfg.spacy_model)
     if not systems:
         raise ValueError("nothing to score: set model_uris and/or spacy_model")
-    scores, predictions = evaluate(systems, gold)
-    if len(uris) > 1:
-        scores = {**spread([scores[f"predictor-{i + 1}"] for i in range(len(uris))], "predictor"), **scores}
-    n_entities = sum(len(g.entities) for g in gold)
-    report = (f"{len(gold)} texts, {n_entities} gold entities ({cfg.annotations}); exact spans\n\n"
-              f"{markdown_table(scores)}\n")
     output_dir.mkdir(parents=True, exist_ok=True)
+    sections, results = [], {}
+    for set_name, gold in golds.items():
+        scores, predictions = evaluate(systems, gold)
+        if len(uris) > 1:
+            scores = {**spread([scores[f"predictor-{i + 1}"] for i in range(len(uris))], "predictor"), **scores}
+        results[set_name] = scores
+        n_entities = sum(len(g.entities) for g in gold)
+        sections.append(f"{set_name}: {len(gold)} texts, {n_entities} gold entities ({cfg.annotations[set_name]}); "
+                        f"exact spans\n\n{markdown_table(scores)}\n")
+        (output_dir / f"predictions-{set_name}.json").write_text(json.dumps(
+            {"texts": [g.source for g in gold], "gold": [sorted(g.entities) for g in gold], **predictions}),
+            encoding="utf-8")
+    report = "\n".join(sections)
     (output_dir / "entities.md").write_text(report, encoding="utf-8")
-    (output_dir / "predictions.json").write_text(json.dumps(
-        {"texts": [g.source for g in gold], "gold": [sorted(g.entities) for g in gold], **predictions}),
-        encoding="utf-8")
     with tracked_run(cfg.mlflow.run_name, {"kind": "benchmark", **git_tags()}):
         mlflow.log_params({"model_uris": json.dumps(uris), "backend": cfg.backend, "precision": cfg.precision,
-                           "spacy_model": cfg.spacy_model, "texts": len(gold), "gold_entities": n_entities,
-                           "annotations_sha1": hashlib.sha1(Path(cfg.annotations).read_bytes()).hexdigest()})
-        for name, row in scores.items():
-            mlflow.log_metrics({f"{name}.{key}": value for key, value in row.items()})
-        mlflow.log_artifact(str(output_dir / "entities.md"))
-        mlflow.log_artifact(str(output_dir / "predictions.json"))
+                           "spacy_model": cfg.spacy_model,
+                           **{f"{name}.texts": len(gold) for name, gold in golds.items()},
+                           **{f"{name}.gold_entities": sum(len(g.entities) for g in gold)
+                              for name, gold in golds.items()},
+                           **{f"{name}.sha1": hashlib.sha1(Path(path).read_bytes()).hexdigest()
+                              for name, path in cfg.annotations.items()}})
+        for set_name, scores in results.items():
+            for name, row in scores.items():
+                mlflow.log_metrics({f"{set_name}.{name}.{key}": value for key, value in row.items()})
+        mlflow.log_artifacts(str(output_dir))
     return report
 
 

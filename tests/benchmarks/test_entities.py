@@ -10,7 +10,8 @@ import mlflow
 import pytest
 from hydra import compose, initialize_config_dir
 
-from benchmarks.entities import SEED_LABELS, GoldText, benchmark, evaluate, read_gold, score, spread
+from benchmarks.entities import SEED_LABELS, GoldText, benchmark, evaluate, read_gold, score
+from benchmarks.tables import spread
 from tests.conftest import PROJECT_ROOT
 
 DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -38,6 +39,13 @@ def test_the_committed_annotations_match_the_data():
     assert len(gold) == 13 and sum(len(g.entities) for g in gold) == 252
     assert {label for g in gold for _, _, label in g.entities} == set(SEED_LABELS)
     assert gold[0].source == "india_police_events/docs.jsonl:914" and gold[0].text.startswith("himmatnagar:")
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="needs ../shared/data")
+def test_the_committed_cased_annotations_match_the_data():
+    gold = read_gold(PROJECT_ROOT / "benchmarks" / "cased_entities" / "annotations.jsonl", DATA)
+    assert len(gold) == 308 and sum(len(g.entities) for g in gold) == 1733
+    assert {g.source.split("/")[0] for g in gold} == {"satp_relevant", "re3d", "cameo"}
 
 
 def test_read_gold_resolves_the_text_and_its_spans(tmp_path):
@@ -122,7 +130,7 @@ def test_score_counts_exact_spans_of_the_right_type():
 
 def test_benchmark_scores_predictors_logs_and_summarises_seeds(tmp_path, mlflow_store, tiny_predictor_dir):
     annotations = write_data(tmp_path, GOOD)
-    overrides = [f"annotations={annotations}", f"paths.data_dir={tmp_path}", "spacy_model=null",
+    overrides = [f"annotations.cased={annotations}", "~annotations.seed", f"paths.data_dir={tmp_path}", "spacy_model=null",
                  f"model_uris=[{tiny_predictor_dir},{tiny_predictor_dir}]"]
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
         cfg = compose("entities", overrides)
@@ -130,10 +138,11 @@ def test_benchmark_scores_predictors_logs_and_summarises_seeds(tmp_path, mlflow_
     rows = [line.split(" | ")[0] for line in report.splitlines() if line.startswith("| ")]
     assert rows == ["| system", "| predictor mean", "| predictor std", "| predictor-1", "| predictor-2"]
     assert "| predictor std | 0.000 | 0.000 | 0.000 |" in report  # the same predictor twice
-    assert report.splitlines()[2] == "| system | P | R | F1 | ORG | LOC | PER | NORP | TIME | docs.jsonl |"
+    assert report.splitlines()[2] == ("| system | P | R | F1 | ORG P / R / F1 | LOC P / R / F1 | PER P / R / F1 | "
+                                      "NORP P / R / F1 | TIME P / R / F1 | docs.jsonl |")
     (run,) = mlflow.search_runs(experiment_names=["benchmark-entities"], output_format="list")
-    assert run.data.params["gold_entities"] == "3" and "predictor-1.f1" in run.data.metrics
-    predictions = json.loads((tmp_path / "out" / "predictions.json").read_text())
+    assert run.data.params["cased.gold_entities"] == "3" and "cased.predictor-1.f1" in run.data.metrics
+    predictions = json.loads((tmp_path / "out" / "predictions-cased.json").read_text())
     assert predictions["texts"] == ["docs.jsonl:2"] and len(predictions["predictor-2"]) == 1
 
 
@@ -157,7 +166,8 @@ def test_evaluate_scores_per_source_and_checks_the_result_count():
 
 def test_benchmark_needs_a_system(tmp_path, mlflow_store):
     with initialize_config_dir(config_dir=str(PROJECT_ROOT / "benchmarks" / "conf"), version_base="1.3"):
-        cfg = compose("entities", [f"annotations={write_data(tmp_path, GOOD)}", f"paths.data_dir={tmp_path}",
+        cfg = compose("entities", [f"annotations.cased={write_data(tmp_path, GOOD)}", "~annotations.seed",
+                                   f"paths.data_dir={tmp_path}",
                                    "spacy_model=null", "model_uris=[]"])
     with pytest.raises(ValueError, match="nothing to score"):
         benchmark(cfg, tmp_path / "out")

@@ -1,0 +1,1 @@
+"""Tools behind the team's annotation sets: sampling the texts to annotate."""
