@@ -7,8 +7,8 @@ Two annotation sets, each scored on its own: ``cased`` (ordinary cased news: SAT
 ``benchmarks/cased_entities``) and ``seed`` (IndiaPoliceEvents, MUC-4 and SATP dev articles, mostly lower-cased,
 ``benchmarks/seed_entities``). The texts stay in the data root; an annotation file holds their locations, a checksum
 of each text and the entity spans (``training.data.located``; each set's DATA_CARD.md). Every system
-reads the whole texts and is scored alike: exact character spans and type, after trimming surrounding whitespace, a
-leading ``the`` and a trailing possessive from predicted spans (the annotation convention). spaCy's OntoNotes types
+reads the whole texts and is scored alike: exact character spans and type, after trimming every predicted span to
+the name it holds (``inference.names.name_bounds``, the annotation convention, which the predictor also applies). spaCy's OntoNotes types
 are mapped to the seed schema (``training.jobs.silver.SPACY_TO_SEED``); its other types (MONEY, CARDINAL, LAW, ...) are
 outside the schema and dropped. Reported per set and system: micro precision, recall and F1, precision, recall and F1
 per type, and F1 per source (the texts' data directory); with several predictors (e.g. one per training seed) also
@@ -134,7 +134,8 @@ def evaluate(systems: Mapping[str, System], gold: list[GoldText]) -> tuple[dict[
         results = system(texts)
         if len(results) != len(texts):
             raise ValueError(f"system {name!r} returned {len(results)} results for {len(texts)} texts")
-        predicted = [[trimmed(text, span) for span in spans] for text, spans in zip(texts, results)]
+        predicted = [[kept for span in spans if (kept := trimmed(text, span)) is not None]
+                     for text, spans in zip(texts, results)]
         scores[name] = score([g.entities for g in gold], predicted)
         for source in dict.fromkeys(sources):
             keep = [i for i, s in enumerate(sources) if s == source]

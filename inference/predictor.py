@@ -1,8 +1,10 @@
 """The article predictor services load: raw text in, entities with offsets and ACLED-typed events out.
 
-A predictor folder holds ``predictor.json`` and two model folders: the entity tagger and the event typer (a
-single-label classifier, a zero-shot similarity typer, or a weighted ensemble of them) over ACLED sub-event
-types, non-ACLED labels and a no-event label. Either may be a seed ensemble (``inference.ensemble``). A service
+A predictor folder holds ``predictor.json`` and two model folders: the entity tagger and the event model. The
+event model is either an event-anchor tagger, which finds every event of a sentence by its own words and tags it
+with its ACLED sub-event type or non-ACLED label, or an event typer (a single-label classifier, a zero-shot
+similarity typer, or a weighted ensemble of them) over those labels and a no-event label, which types each sentence
+and its clauses. Either model may be a seed ensemble (``inference.ensemble``). A service
 that needs only one of the two tasks loads only its model (``tasks``) and gets only its fields.
 """
 
@@ -18,6 +20,7 @@ import numpy as np
 from inference.ensemble import Ensemble
 from inference.model_loading import load_task_model
 from inference.model_source import download_if_uri
+from inference.names import name_bounds
 from inference.sentences import split_clauses, split_sentences
 from inference.similarity_typer import SimilarityTyper
 from inference.task_model import TaskModel
@@ -26,8 +29,8 @@ from inference.text_checks import surrogate_problem
 PREDICTOR_FILE = "predictor.json"
 # what each predictor task takes: the model tasks it accepts, and how to name them
 MODEL_KINDS = {"entities": (("token",), "a token model (an entity tagger)"),
-               "events": (("single_label", "similarity", "ensemble"),
-                          "a single-label, similarity or ensemble event typer")}
+               "events": (("single_label", "similarity", "ensemble", "token"),
+                          "a single-label, similarity or ensemble event typer, or an event-anchor tagger")}
 PREDICTOR_SCHEMA_VERSION = 1  # of predictor.json (a model folder's is task_model.MODEL_SCHEMA_VERSION)
 Span = tuple[int, int, int]  # (text index, start, end)
 SETTLED_MARGIN = 1e-6  # rounding allowance when deciding that later ensemble members cannot change a span's best label
@@ -41,9 +44,10 @@ ACLED_EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against 
 class PredictorConfig:
     """``predictor.json``: where the two models are and how events are decided."""
 
-    event_types: dict[str, str | None]  # event-typer label -> ACLED event type (None: not an ACLED event)
+    event_types: dict[str, str | None]  # event label -> ACLED event type (None: not an ACLED event)
     no_event_label: str = "NO_EVENT"
-    event_threshold: float = 0.5
+    event_threshold: float = 0.5  # the least score of a reported event (typer: summed type probability; anchor
+    #                               tagger: the anchor words' mean tag probability)
     entities_dir: str = "entities"
     events_dir: str = "events"
     schema_version: int = PREDICTOR_SCHEMA_VERSION
@@ -91,6 +95,27 @@ def predictor_folder(uri_or_dir: str | Path) -> Path:
     return found[0].parent
 
 
+def named(text: str, entity: dict, offset: int) -> dict:
+    """An entity of the sentence at ``offset`` of ``text``, placed in the text and trimmed to the name it holds
+    (``inference.names.name_bounds``; a tagger's span always keeps a visible word, so a name is left)."""
+    start, end = name_bounds(text, entity["start"] + offset, entity["end"] + offset) or (
+        entity["start"] + offset, entity["end"] + offset)
+    return {**entity, "start": start, "end": end, "text": text[start:end]}
+
+
+def event_labels(model: TaskModel | SimilarityTyper | Ensemble) -> list[str]:
+    """The event labels a model decides: a typer's labels, or the span types of an anchor tagger's tags."""
+    if model.meta.task != "token":
+        return list(model.meta.labels)
+    return list(dict.fromkeys(tag[2:] for tag in model.meta.labels if tag != "O"))
+
+
+def label_problem(model: TaskModel | SimilarityTyper | Ensemble, config: PredictorConfig) -> str | None:
+    """Which labels of the event model ``config.event_types`` does not type, or None."""
+    missing = set(event_labels(model)) - set(config.event_types) - {config.no_event_label}
+    return f"event model labels {sorted(missing)} have no event type" if missing else None
+
+
 def kind_problem(task: str, model: TaskModel | SimilarityTyper | Ensemble) -> str | None:
     """Why ``model`` cannot serve the predictor task ``task`` (``entities`` or ``events``), or None."""
     accepted, wanted = MODEL_KINDS[task]
@@ -109,11 +134,10 @@ class Predictor:
             if model is not None and (problem := kind_problem(task, model)):
                 raise ValueError(f"a predictor: {problem}")
         if events is not None:
-            missing = set(events.meta.labels) - set(config.event_types) - {config.no_event_label}
-            if missing:
-                raise ValueError(f"{PREDICTOR_FILE}: event typer labels {sorted(missing)} have no event type")
-            self._groups = event_groups(events.meta.labels, config.event_types, config.no_event_label)
-            self._no_event = no_event_index(events.meta.labels, config.no_event_label)
+            if problem := label_problem(events, config):
+                raise ValueError(f"{PREDICTOR_FILE}: {problem}")
+            self._groups = event_groups(event_labels(events), config.event_types, config.no_event_label)
+            self._no_event = no_event_index(event_labels(events), config.no_event_label)
         self.entities, self.events, self.config = entities, events, config
         self.tasks = tuple(task for task, model in zip(PREDICTOR_TASKS, (entities, events)) if model is not None)
         self.fields = [name for task in self.tasks for name in PREDICTOR_TASKS[task]]  # the keys of each text's output
@@ -161,14 +185,23 @@ class Predictor:
         if self.entities is not None:
             found = self.entities.entities([texts[i][s:e] for i, s, e in sentences])
             for (i, s, _e), entities in zip(sentences, found):
-                out[i]["entities"].extend({**ent, "start": ent["start"] + s, "end": ent["end"] + s}
-                                          for ent in entities)
+                out[i]["entities"].extend(named(texts[i], ent, s) for ent in entities)
         if self.events is not None:
             self._add_events(texts, sentences, out)
         return out
 
     def _add_events(self, texts: list[str], sentences: list[Span], out: list[dict]) -> None:
-        """Type every sentence and its clauses in one batch and add each text's events to its record."""
+        """Add each text's events to its record: the anchors an anchor tagger finds in each sentence, or the
+        types a typer gives each sentence and its clauses (in one batch)."""
+        if self.events.meta.task == "token":
+            self._add_anchored_events(texts, sentences, out)
+        else:
+            self._add_typed_events(texts, sentences, out)
+        for record in out:
+            record["events"].sort(key=lambda ev: (ev["start"], ev["end"], ev["event_type"]))
+
+    def _add_typed_events(self, texts: list[str], sentences: list[Span], out: list[dict]) -> None:
+        """Type every sentence and its clauses in one batch (``_events``)."""
         clauses = [(i, s, e, split_clauses(texts[i], s, e)) for i, s, e in sentences]
         spans = [(i, a, b) for i, s, e, parts in clauses for a, b in ([(s, e)] + (parts if len(parts) > 1 else []))]
         probs = self._event_probs([texts[i][a:b] for i, a, b in spans]) if spans else []
@@ -178,8 +211,22 @@ class Predictor:
                                           else [], scores)
             out[i]["events"].extend(events)
             out[i]["non_acled_events"].extend(others)
-        for record in out:
-            record["events"].sort(key=lambda ev: (ev["start"], ev["end"], ev["event_type"]))
+
+    def _add_anchored_events(self, texts: list[str], sentences: list[Span], out: list[dict]) -> None:
+        """One event per anchor the tagger finds whose score (its words' mean tag probability) reaches the
+        threshold, typed by its tag."""
+        found = self.events.entities([texts[i][s:e] for i, s, e in sentences])
+        for (i, s, _e), anchors in zip(sentences, found):
+            for anchor in anchors:
+                if anchor["score"] < self.config.event_threshold:
+                    continue
+                label, start, end = anchor["label"], anchor["start"] + s, anchor["end"] + s
+                record = {"start": start, "end": end, "anchor": texts[i][start:end], "score": anchor["score"]}
+                kind = self.config.event_types.get(label)
+                if kind in ACLED_EVENT_TYPES:
+                    out[i]["events"].append({**record, "event_type": kind, "sub_event_type": label})
+                else:
+                    out[i]["non_acled_events"].append({**record, "label": label})
 
     def _event_probs(self, texts: list[str]) -> np.ndarray:
         """The typer's probabilities per span. An ensemble typer skips its lighter members on a span whose best

@@ -11,6 +11,7 @@ import numpy as np
 from transformers import (AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoTokenizer,
                           PreTrainedModel, PreTrainedTokenizerBase)
 
+from inference.names import visible_bounds
 from inference.onnx_runtime import runner
 from inference.runtime import forward_windows, load_pretrained, resolve_precision
 from inference.spans import DECODINGS, bio_spans, cut_spans, decode_tags, paragraph_starts, split_words
@@ -122,14 +123,18 @@ class Decisions(ABC):
         return out
 
     def entities(self, texts: list[str]) -> list[list[dict]]:
-        """Entity spans with character offsets into each text; none runs across a blank line (a paragraph break)."""
+        """Entity spans with character offsets into each text; none runs across a blank line (a paragraph break),
+        and none starts, ends or is made up of invisible characters (``inference.names.visible``)."""
         offsets = [split_words(t) for t in texts]
         tagged = self.tag_words([[t[s:e] for s, e in spans] for t, spans in zip(texts, offsets)])
         out = []
         for text, spans, tags in zip(texts, offsets, tagged):
             entities = []
             for kind, first, end in cut_spans(bio_spans([tag for tag, _ in tags]), paragraph_starts(text, spans)):
-                start, stop = spans[first][0], spans[end - 1][1]
+                bounds = visible_bounds(text, spans[first][0], spans[end - 1][1])
+                if bounds is None:  # only invisible characters (a NUL, a zero-width space) were tagged
+                    continue
+                start, stop = bounds
                 score = float(np.mean([p for _, p in tags[first:end]]))
                 entities.append({"start": start, "end": stop, "text": text[start:stop], "label": kind,
                                  "score": round(score, 4)})

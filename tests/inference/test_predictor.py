@@ -4,7 +4,7 @@ import pytest
 from inference.ensemble import Ensemble
 from inference.predictor import Predictor, PredictorConfig
 from inference.sentences import split_sentences
-from inference.task_model import TaskMeta, TaskModel
+from inference.task_model import Decisions, TaskMeta, TaskModel
 from tests.conftest import ENTITY_LABELS, TINY
 from training.modeling.encoders import build_model
 
@@ -191,3 +191,60 @@ def test_an_ensemble_typer_skips_its_lighter_member_only_where_nothing_can_chang
 def test_threshold_must_be_a_probability():
     with pytest.raises(ValueError, match="event_threshold must be in"):
         PredictorConfig(event_types={}, event_threshold=0)
+
+
+class KeywordTagger(Decisions):
+    """A stand-in event-anchor tagger: tag probabilities by keyword, so that anchors are known in advance."""
+
+    LABELS = ["O", "B-AIR_STRIKE", "I-AIR_STRIKE", "B-ARMED_CLASH", "I-ARMED_CLASH", "B-DIPLO", "I-DIPLO"]
+    KEYWORDS = {"bombed": (1, 0.9), "clashed": (3, 0.9), "talks": (5, 0.9), "shelled": (1, 0.35)}
+    meta = TaskMeta("token", LABELS, max_length=16, stride=4, decoding="argmax")
+
+    def word_probs(self, words_batch):
+        out = []
+        for words in words_batch:
+            probs = np.full((len(words), len(self.LABELS)), 0.01)
+            probs[:, 0] = 0.94
+            for i, word in enumerate(words):
+                if word.lower() in self.KEYWORDS:
+                    k, p = self.KEYWORDS[word.lower()]
+                    probs[i] = (1 - p) / (len(self.LABELS) - 1)
+                    probs[i, k] = p
+            out.append(probs)
+        return out
+
+    def text_probs(self, texts):
+        raise AssertionError("an anchor tagger tags words")
+
+
+def test_an_anchor_tagger_reports_every_event_by_its_own_words(tiny_predictor):
+    config = PredictorConfig(event_types={"ARMED_CLASH": "Battles", "AIR_STRIKE": "Explosions/Remote violence",
+                                          "DIPLO": None}, event_threshold=0.5)
+    predictor = Predictor(tiny_predictor.entities, KeywordTagger(), config)
+    text = "Jets bombed the town and troops clashed with rebels. Artillery shelled Idlib. Peace talks began."
+    result = predictor.predict(text)
+    assert [(e["anchor"], e["event_type"], e["sub_event_type"]) for e in result["events"]] == [
+        ("bombed", "Explosions/Remote violence", "AIR_STRIKE"), ("clashed", "Battles", "ARMED_CLASH")]
+    assert all(text[e["start"]:e["end"]] == e["anchor"] for e in result["events"])
+    assert [(e["anchor"], e["label"]) for e in result["non_acled_events"]] == [("talks", "DIPLO")]
+    # "shelled" scores 0.35: below the threshold it reports nothing; at 0.3 it is an event
+    lower = Predictor(tiny_predictor.entities, KeywordTagger(), PredictorConfig(config.event_types, event_threshold=0.3))
+    assert "shelled" in [e["anchor"] for e in lower.predict(text)["events"]]
+
+
+def test_an_anchor_tagger_needs_an_event_type_for_each_tag():
+    with pytest.raises(ValueError, match=r"event model labels \['DIPLO'\] have no event type"):
+        Predictor(None, KeywordTagger(), PredictorConfig(event_types={"ARMED_CLASH": "Battles",
+                                                                      "AIR_STRIKE": "Explosions/Remote violence"}))
+
+
+def test_entities_never_start_or_end_with_invisible_characters(tiny_predictor, monkeypatch):
+    text = "Rebels \x00 entered Saraqeb\u200b and Idlib\ufeff’s centre."
+    # a tagger that tags the NUL alone, and the names with their invisible neighbours and possessive
+    tags = {"\x00": "B-LOC", "Saraqeb": "B-LOC", "\u200b": "I-LOC", "Idlib": "B-LOC", "\ufeff": "I-LOC",
+            "’": "I-LOC", "s": "I-LOC"}
+    monkeypatch.setattr(tiny_predictor.entities, "tag_words",
+                        lambda batch: [[(tags.get(word, "O"), 0.9) for word in words] for words in batch])
+    found = tiny_predictor.predict(text)["entities"]
+    assert [e["text"] for e in found] == ["Saraqeb", "Idlib"]
+    assert all(text[e["start"]:e["end"]] == e["text"] for e in found)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from inference.spans import split_words
 from inference.text_checks import surrogate_problem
 
 Example = dict[str, Any]
@@ -126,3 +127,18 @@ def invalid_iob(tags: Sequence[str]) -> Iterator[int]:
         if tag.startswith("I-") and previous[2:] != tag[2:]:
             yield i
         previous = tag
+
+
+def word_tags(text: str, spans: Iterable[tuple[int, int, str]]) -> tuple[list[str], list[str]]:
+    """The words of ``text`` (``split_words``, as the predictor reads them) with IOB2 tags from character spans
+    ``(start, end, label)``: a word is inside a span when it overlaps it. Two spans that share a word are a
+    ValueError, since a word carries one tag."""
+    words = split_words(text)
+    tags = ["O"] * len(words)
+    for start, end, label in sorted(spans):
+        inside = [i for i, (s, e) in enumerate(words) if s < end and start < e]
+        if any(tags[i] != "O" for i in inside):
+            raise ValueError(f"spans overlap on the word {text[words[inside[0]][0]:words[inside[-1]][1]]!r}")
+        for k, i in enumerate(inside):
+            tags[i] = ("B-" if k == 0 else "I-") + label
+    return [text[s:e] for s, e in words], tags

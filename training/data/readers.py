@@ -12,7 +12,7 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from training.data import case_tsv, conll, grit_roles, ipe, muc_keys, scored_jsonl, tsv_class
+from training.data import case_tsv, conll, event_anchors, grit_roles, ipe, muc_keys, scored_jsonl, tsv_class
 from training.data.base import Example
 
 Reader = Callable[[Mapping[str, Any], DictConfig, collections.Counter], list[Example]]
@@ -20,6 +20,7 @@ Reader = Callable[[Mapping[str, Any], DictConfig, collections.Counter], list[Exa
 FORMAT_READERS: dict[str, Reader] = {
     "case_tsv": case_tsv.read,
     "conll": conll.read,
+    "event_anchors": event_anchors.read,
     "tsv_class": tsv_class.read,
     "ipe": ipe.read,
     "grit_roles": grit_roles.read,

@@ -8,6 +8,7 @@ Unset model URIs default to the model of the latest finished run of ``entity_exp
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import hydra
@@ -18,12 +19,13 @@ from omegaconf import DictConfig
 
 from inference.model_loading import load_task_model
 from inference.model_source import local_model_dir
-from inference.predictor import PREDICTOR_TASKS, Predictor, PredictorConfig, kind_problem
+from inference.predictor import PREDICTOR_TASKS, Predictor, PredictorConfig, kind_problem, label_problem
 from inference.pyfunc_base import LOAD_SETTINGS
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import load_splits
+from training.data.event_annotations import read_annotations
 from training.events.labels import NO_EVENT, load_labels
-from training.events.threshold import tune_event_threshold
+from training.events.threshold import tune_anchor_threshold, tune_event_threshold
 from training.tracking.mlflow import (INFERENCE_DIR, git_tags, latest_model_uri, log_config, log_pyfunc, setup_tracking,
                                       tracked_run)
 
@@ -34,26 +36,31 @@ PREDICTOR_SETTINGS = {**LOAD_SETTINGS, "tasks": list(PREDICTOR_TASKS)}  # load-t
 
 
 def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> tuple[Predictor, float | None]:
-    """Load both models; with ``event_threshold: auto`` tune the threshold on the dev split of
-    ``threshold_data``. Returns the predictor and the dev micro F1 of event types at that threshold."""
+    """Load both models; with ``event_threshold: auto`` tune the threshold on dev: for an anchor tagger on the
+    real-news dev sentences (``threshold_sentences``), for a typer on the dev split of ``threshold_data``. Returns
+    the predictor and the dev F1 of event types at that threshold."""
     labels = load_labels(cfg.label_file)
     entities = load_task_model(local_model_dir(entity_uri))
     events = load_task_model(local_model_dir(event_uri))
+    settings = PredictorConfig(event_types=labels.event_types(), no_event_label=NO_EVENT,
+                               versions={"entity_model": entity_uri, "event_model": event_uri,
+                                         "label_file_version": str(labels.version)})
     for setting, uri, task, model in (("entity_model", entity_uri, "entities", entities),
                                       ("event_model", event_uri, "events", events)):
-        if problem := kind_problem(task, model):  # before the threshold is tuned with the event model
+        # before the threshold is tuned with the event model
+        if problem := kind_problem(task, model) or (task == "events" and label_problem(model, settings)):
             raise ValueError(f"{setting}={uri}: {problem}")
     threshold, score = cfg.event_threshold, None
-    if threshold == "auto":
+    if threshold == "auto" and events.meta.task == "token":
+        dev = read_annotations(cfg.threshold_sentences, cfg.paths.data_dir, labels.up_to_subtask(3))
+        threshold, score = tune_anchor_threshold(events.entities([s.text for s in dev]),
+                                                 [[e[:3] for e in s.events] for s in dev], labels.event_types())
+    elif threshold == "auto":
         dev = list(load_splits(cfg.threshold_data).splits["dev"])
         probs = events.text_probs([ex["text"] for ex in dev])
         threshold, score = tune_event_threshold(probs, [ex["labels"][0] for ex in dev], events.meta.labels,
                                                 labels.event_types(), NO_EVENT)
-    settings = PredictorConfig(event_types=labels.event_types(), no_event_label=NO_EVENT,
-                               event_threshold=float(threshold),
-                               versions={"entity_model": entity_uri, "event_model": event_uri,
-                                         "label_file_version": str(labels.version)})
-    return Predictor(entities, events, settings), score
+    return Predictor(entities, events, replace(settings, event_threshold=float(threshold))), score
 
 
 def package(cfg: DictConfig) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import collections
 import json
 import random
-import re
 from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
@@ -26,10 +25,11 @@ from typing import TYPE_CHECKING
 import hydra
 from omegaconf import DictConfig
 
+from inference.names import name_bounds
 from inference.sentences import split_sentences
-from inference.spans import split_words
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
 from training.data import load_splits
+from training.data.base import word_tags
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -37,44 +37,22 @@ if TYPE_CHECKING:
 
 SPACY_TO_SEED = {"ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "PERSON": "PER", "NORP": "NORP",
                  "DATE": "TIME", "TIME": "TIME"}  # spaCy's OntoNotes types in the seed schema; others dropped
-DETERMINER = re.compile(r"the\s+", re.IGNORECASE)
-POSSESSIVE = re.compile(r"(?:''|['’]|â€™)s?$")  # â€™: the mojibake of ’ in IndiaPoliceEvents
 Span = tuple[int, int, str]
 
 
-def trimmed(text: str, span: Span) -> Span:
-    """The span without surrounding whitespace, a leading ``the`` or a trailing possessive ``'s`` (the seed
-    schema's convention for names)."""
+def trimmed(text: str, span: Span) -> Span | None:
+    """The span trimmed to the name it holds (``inference.names.name_bounds``, the seed schema's convention for
+    names); None when nothing visible is left."""
     start, end, label = span
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    determiner = DETERMINER.match(text, start, end)
-    if determiner and determiner.end() < end:
-        start = determiner.end()
-    possessive = POSSESSIVE.search(text, start, end)
-    if possessive and possessive.start() > start:
-        end = possessive.start()
-    return start, end, label
+    bounds = name_bounds(text, start, end)
+    return None if bounds is None else (*bounds, label)
 
 
 def spacy_spans(doc: Doc) -> list[Span]:
     """A spaCy doc's entities in the seed schema (``SPACY_TO_SEED``; other types dropped), trimmed."""
-    return [trimmed(doc.text, (ent.start_char, ent.end_char, SPACY_TO_SEED[ent.label_])) for ent in doc.ents
-            if ent.label_ in SPACY_TO_SEED]
-
-
-def word_tags(text: str, spans: list[Span]) -> tuple[list[str], list[str]]:
-    """The words of ``text`` (``split_words``, as the predictor reads them) with IOB2 tags from character spans:
-    a word is inside a span when it overlaps it."""
-    words = split_words(text)
-    tags = ["O"] * len(words)
-    for start, end, label in sorted(spans):
-        inside = [i for i, (s, e) in enumerate(words) if s < end and start < e]
-        for k, i in enumerate(inside):
-            tags[i] = ("B-" if k == 0 else "I-") + label
-    return [text[s:e] for s, e in words], tags
+    spans = [trimmed(doc.text, (ent.start_char, ent.end_char, SPACY_TO_SEED[ent.label_])) for ent in doc.ents
+             if ent.label_ in SPACY_TO_SEED]
+    return [span for span in spans if span is not None]
 
 
 def sample_sentences(texts: Iterable[str], max_sentences: int | None, seed: int) -> list[str]:

@@ -66,6 +66,7 @@ def test_every_config_loads(load, name):
         ("muc_types", 1300, 200),
         ("cameo_class", 1349 - 202, 202),
         ("cameo_ner", 1153 - 173, 173),
+        ("acled_anchors", 2000, 500),
     ],
 )
 def test_split_sizes(load, name, train, dev):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from training.events.threshold import event_type_decisions, tune_event_threshold
+from training.events.threshold import event_type_decisions, tune_anchor_threshold, tune_event_threshold
 
 LABELS = ["ARMED_CLASH", "AIR_STRIKE", "DIPLO", "NO_EVENT"]
 TYPES = {"ARMED_CLASH": "Battles", "AIR_STRIKE": "Explosions/Remote violence", "DIPLO": None, "NO_EVENT": None}
@@ -24,3 +24,14 @@ def test_tuned_threshold_separates_true_from_false_events():
                                          "NO_EVENT")
     assert f1 == pytest.approx(1.0)
     assert 0.30 < threshold <= 0.45  # above the diplomacy row's clash mass, at or below the true clash
+
+
+def test_anchor_threshold_keeps_the_anchors_that_pay():
+    event_types = {"ARMED_CLASH": "Battles", "AIR_STRIKE": "Explosions/Remote violence", "DIPLO": None}
+    gold = [[(0, 6, "ARMED_CLASH")], [], [(10, 16, "AIR_STRIKE")]]
+    anchors = [[{"start": 0, "end": 6, "label": "ARMED_CLASH", "score": 0.9}],
+               [{"start": 3, "end": 9, "label": "AIR_STRIKE", "score": 0.4}],  # a false event, kept only below 0.4
+               [{"start": 10, "end": 16, "label": "AIR_STRIKE", "score": 0.6},
+                {"start": 0, "end": 4, "label": "DIPLO", "score": 0.99}]]  # not an ACLED type: never scored
+    threshold, f1 = tune_anchor_threshold(anchors, gold, event_types)
+    assert f1 == 1.0 and threshold == 0.6  # every cut in (0.4, 0.6] is perfect; ties go to the highest

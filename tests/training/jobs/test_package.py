@@ -15,9 +15,9 @@ def test_swapped_models_are_refused_by_setting(tiny_predictor_dir):
     with pytest.raises(ValueError, match=rf"entity_model={events}: the entities need a token model \(an entity "
                                          r"tagger\), not a model with task=single_label"):
         build_predictor(cfg, events, events)
-    with pytest.raises(ValueError, match=rf"event_model={entities}: the events need a single-label, similarity or "
-                                         "ensemble event typer, not a model with task=token"):
-        build_predictor(cfg, entities, entities)
+    with pytest.raises(ValueError, match=rf"event_model={entities}: event model labels \['LOC', 'ORG', 'PER'\] have "
+                                         "no event type"):
+        build_predictor(cfg, entities, entities)  # a token model is taken as an anchor tagger: its types must be events
     predictor, score = build_predictor(cfg, entities, events)
     assert predictor.tasks == ("entities", "events") and score is None
     with pytest.raises(ValueError, match=r"a predictor: the entities need a token model \(an entity tagger\), not a "

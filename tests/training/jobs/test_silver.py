@@ -11,7 +11,8 @@ from hydra import compose, initialize_config_dir
 
 from tests.conftest import CONF_DIR
 from training.data import load_splits
-from training.jobs.silver import build, sample_sentences, silver_sentences, spacy_spans, trimmed, word_tags
+from training.data.base import word_tags
+from training.jobs.silver import build, sample_sentences, silver_sentences, spacy_spans, trimmed
 
 GOLD = "Rebels\tB-Organisation\nattacked\tO\nAleppo\tB-Location\n.\tO\n\nJohn\tB-Person\nKerry\tI-Person\nspoke\tO\n"
 NAMES = {"Idlib": "GPE", "Monday": "DATE", "Free Army": "ORG", "Kabul": "GPE", "five": "CARDINAL"}
