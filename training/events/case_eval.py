@@ -48,6 +48,29 @@ def case_scores(gold: list[str], probs: np.ndarray, model_labels: list[str],
     return metrics, per_row
 
 
+def output_scores(gold: list[str], predicted: list[str], label_set: LabelSet) -> dict[str, float]:
+    """Metrics per subtask plus event-type accuracy of labels decided elsewhere (a predictor's own output: the
+    label of its best reported event, or NO_EVENT), prefixed ``predictor.``. NO_EVENT, or a label outside the
+    subtask, is a wrong answer there."""
+    metrics: dict[str, float] = {}
+    event_type = label_set.event_types()
+    for subtask in (1, 2, 3):
+        candidates = set(label_set.up_to_subtask(subtask))
+        rows = [i for i, g in enumerate(gold) if g in candidates]
+        if not rows:
+            continue
+        truth, pred = [gold[i] for i in rows], [predicted[i] for i in rows]
+        present = sorted(set(truth) | set(pred))
+        for average in ("micro", "macro", "weighted"):
+            metrics[f"predictor.subtask{subtask}.f1_{average}"] = float(
+                f1_score(truth, pred, labels=present, average=average, zero_division=0))
+        if subtask == 1:
+            metrics["predictor.event_type.accuracy"] = float(accuracy_score(
+                [event_type[t] for t in truth], [str(event_type.get(p)) for p in pred]))
+            metrics["predictor.no_event_rate"] = float(np.mean([p == "NO_EVENT" for p in pred]))
+    return metrics
+
+
 def log_case_metrics(examples: list[dict], probs: np.ndarray, model_labels: list[str], label_file: str) -> dict:
     """CASE 2021 subtask scores of dev predictions, logged as ``dev_case_<metric>``."""
     metrics, _ = case_scores([ex["labels"][0] for ex in examples], probs, model_labels, load_labels(label_file))

@@ -8,7 +8,8 @@ Writes ``<output_dir>/predictions.conll`` (token tasks) or ``predictions.jsonl``
 ``model_uri=[<uri>,<uri>,...]`` scores a seed ensemble: the mean of the models' probabilities
 (``inference.ensemble``; ``training.jobs.seed_ensemble`` saves one as a model of its own). ``data=case2021`` scores an
 event typer (alone or inside a packaged predictor) on CASE 2021 Task 2 subtasks 1-3 and on the six ACLED event
-types.
+types, by its forced argmax; a packaged predictor is also scored on what services get, its best reported event or
+none (``predictor.*`` metrics).
 """
 
 from __future__ import annotations
@@ -27,13 +28,12 @@ from inference.ensemble import Ensemble
 from inference.model_loading import load_task_model
 from inference.model_source import download_if_uri, local_model_dir
 from inference.predictor import PREDICTOR_FILE, Predictor
-from inference.similarity_typer import SimilarityTyper
-from inference.task_model import Decisions, TaskModel
+from inference.task_model import Decisions
 from training import config  # noqa: F401  (registers the Hydra schema)
 from training.data import read_file
 from training.data.base import write_jsonl
-from training.events.case_eval import case_scores
-from training.events.labels import load_labels
+from training.events.case_eval import case_scores, output_scores
+from training.events.labels import NO_EVENT, load_labels
 from training.tasks import task_module
 from training.tasks.token import check_decoding
 from training.tracking.mlflow import git_tags, log_report, setup_tracking, tracked_run
@@ -96,30 +96,41 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
 
 
 def _evaluate_case(cfg: DictConfig, uri: str, examples: list[dict], output_dir: Path) -> tuple[dict, dict, Path]:
-    """CASE 2021 subtask scores of the event typer (alone or inside a predictor)."""
-    typer = event_typer_from(uri, cfg.precision)
-    probs = typer.text_probs([ex["text"] for ex in examples])
+    """CASE 2021 subtask scores of the event typer's forced argmax (``subtask<k>.*``) and, for a packaged
+    predictor, of what services get: the label of its best reported event, or NO_EVENT (``predictor.*``). An
+    anchor tagger has no forced argmax: its predictor is scored on its output alone."""
+    root = download_if_uri(uri)
+    predictor = Predictor.load(root, cfg.precision, tasks=["events"]) if any(root.rglob(PREDICTOR_FILE)) else None
+    typer = predictor.events if predictor else load_task_model(local_model_dir(root), precision=cfg.precision)
+    texts = [ex["text"] for ex in examples]
     label_set = load_labels(cfg.data.label_file)
     gold = [ex["labels"][0] for ex in examples]
-    metrics, per_row = case_scores(gold, probs, typer.meta.labels, label_set)
     event_type = label_set.event_types()
+    metrics: dict[str, float] = {}
+    records = [{"id": ex["id"], "gold": truth, "gold_event_type": event_type.get(truth)}
+               for ex, truth in zip(examples, gold)]
+    if typer.meta.task != "token":
+        probs = typer.text_probs(texts)
+        metrics, per_row = case_scores(gold, probs, typer.meta.labels, label_set)
+        for record, row, extra in zip(records, probs, per_row):
+            best = typer.meta.labels[int(row.argmax())]
+            record.update({"predicted": best, "predicted_event_type": event_type.get(best), **extra,
+                           "scores": {lab: round(float(p), 4) for lab, p in zip(typer.meta.labels, row)}})
+    if predictor is not None:
+        outputs = [best_event_label(out) for out in predictor.predict_batch(texts)]
+        metrics.update(output_scores(gold, outputs, label_set))
+        for record, label in zip(records, outputs):
+            record["predictor_output"] = label
     predictions = output_dir / "predictions.jsonl"
-    records = []
-    for ex, truth, row, extra in zip(examples, gold, probs, per_row):
-        best = typer.meta.labels[int(row.argmax())]
-        records.append({"id": ex["id"], "gold": truth, "gold_event_type": event_type.get(truth), "predicted": best,
-                        "predicted_event_type": event_type.get(best), **extra,
-                        "scores": {lab: round(float(p), 4) for lab, p in zip(typer.meta.labels, row)}})
     write_jsonl(predictions, records)
     return metrics, {"label_file_version": label_set.version}, predictions
 
 
-def event_typer_from(uri: str, precision: str) -> TaskModel | SimilarityTyper | Ensemble:
-    """The event typer of a packaged predictor, or a typer model on its own."""
-    root = download_if_uri(uri)
-    if any(root.rglob(PREDICTOR_FILE)):
-        return Predictor.load(root, precision, tasks=["events"]).events
-    return load_task_model(local_model_dir(root), precision=precision)
+def best_event_label(output: dict) -> str:
+    """The label of a predictor output's best-scoring event (ACLED or not), or NO_EVENT when it reports none."""
+    events = [(e["score"], e["sub_event_type"]) for e in output["events"]]
+    events += [(e["score"], e["label"]) for e in output["non_acled_events"]]
+    return max(events)[1] if events else NO_EVENT
 
 
 def _uris(model_uri: str | ListConfig) -> list[str]:

@@ -47,3 +47,20 @@ def test_case2021_scores(typer_dir, tiny_predictor, tmp_path, mlflow_store, pack
     assert [r["id"] for r in rows] == ["1", "2", "3", "4"]
     assert rows[0]["gold_event_type"] == "Explosions/Remote violence" and "subtask1" in rows[0]
     assert "subtask1" not in rows[3] and "subtask3" in rows[3]
+    assert ("predictor.subtask1.f1_weighted" in metrics) == packaged  # what services get, for a predictor only
+    assert ("predictor_output" in rows[0]) == packaged
+
+
+def test_a_predictor_output_is_its_best_event_or_none():
+    from training.events.case_eval import output_scores
+    from training.jobs.evaluate import best_event_label
+
+    assert best_event_label({"events": [{"score": 0.4, "sub_event_type": "ATTACK"},
+                                        {"score": 0.7, "sub_event_type": "ARMED_CLASH"}],
+                             "non_acled_events": [{"score": 0.6, "label": "DIPLO"}]}) == "ARMED_CLASH"
+    assert best_event_label({"events": [], "non_acled_events": []}) == "NO_EVENT"
+    metrics = output_scores(["ARMED_CLASH", "AIR_STRIKE", "ATTACK"], ["GOV_REGAINS_TERIT", "NO_EVENT", "ATTACK"],
+                            load_labels(LABEL_FILE))
+    assert metrics["predictor.event_type.accuracy"] == pytest.approx(2 / 3)  # both Battles; no event is wrong
+    assert metrics["predictor.no_event_rate"] == pytest.approx(1 / 3)
+    assert metrics["predictor.subtask1.f1_micro"] == pytest.approx(1 / 3)
