@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from inference.anchors import anchors
 from inference.ensemble import Ensemble
 from inference.model_loading import load_task_model
 from inference.model_source import download_if_uri
@@ -137,6 +138,7 @@ class Predictor:
             if problem := label_problem(events, config):
                 raise ValueError(f"{PREDICTOR_FILE}: {problem}")
             self._groups = event_groups(event_labels(events), config.event_types, config.no_event_label)
+            self._anchor_groups = {label: config.event_types.get(label) or label for label in event_labels(events)}
             self._no_event = no_event_index(event_labels(events), config.no_event_label)
         self.entities, self.events, self.config = entities, events, config
         self.tasks = tuple(task for task, model in zip(PREDICTOR_TASKS, (entities, events)) if model is not None)
@@ -212,21 +214,25 @@ class Predictor:
             out[i]["events"].extend(events)
             out[i]["non_acled_events"].extend(others)
 
+    def event_anchors(self, texts: list[str]) -> list[list[dict]]:
+        """An anchor tagger's anchors in each text before the threshold (``inference.anchors``): ``start``,
+        ``end``, ``group`` (the event type, or the non-ACLED label), ``label`` (the sub-type) and ``score``."""
+        return anchors(self.events, texts, self._anchor_groups)
+
     def _add_anchored_events(self, texts: list[str], sentences: list[Span], out: list[dict]) -> None:
-        """One event per anchor the tagger finds whose score (its words' mean tag probability) reaches the
-        threshold, typed by its tag."""
-        found = self.events.entities([texts[i][s:e] for i, s, e in sentences])
-        for (i, s, _e), anchors in zip(sentences, found):
-            for anchor in anchors:
+        """One event per anchor in each sentence whose score reaches the threshold."""
+        found = self.event_anchors([texts[i][s:e] for i, s, e in sentences])
+        for (i, s, _e), sentence_anchors in zip(sentences, found):
+            for anchor in sentence_anchors:
                 if anchor["score"] < self.config.event_threshold:
                     continue
-                label, start, end = anchor["label"], anchor["start"] + s, anchor["end"] + s
+                start, end = anchor["start"] + s, anchor["end"] + s
                 record = {"start": start, "end": end, "anchor": texts[i][start:end], "score": anchor["score"]}
-                kind = self.config.event_types.get(label)
-                if kind in ACLED_EVENT_TYPES:
-                    out[i]["events"].append({**record, "event_type": kind, "sub_event_type": label})
+                if anchor["group"] in ACLED_EVENT_TYPES:
+                    out[i]["events"].append({**record, "event_type": anchor["group"],
+                                             "sub_event_type": anchor["label"]})
                 else:
-                    out[i]["non_acled_events"].append({**record, "label": label})
+                    out[i]["non_acled_events"].append({**record, "label": anchor["label"]})
 
     def _event_probs(self, texts: list[str]) -> np.ndarray:
         """The typer's probabilities per span. An ensemble typer skips its lighter members on a span whose best

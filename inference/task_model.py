@@ -123,23 +123,25 @@ class Decisions(ABC):
         return out
 
     def entities(self, texts: list[str]) -> list[list[dict]]:
-        """Entity spans with character offsets into each text; none runs across a blank line (a paragraph break),
-        and none starts, ends or is made up of invisible characters (``inference.names.visible``)."""
+        """Entity spans with character offsets into each text (``tagged_spans``)."""
         offsets = [split_words(t) for t in texts]
         tagged = self.tag_words([[t[s:e] for s, e in spans] for t, spans in zip(texts, offsets)])
-        out = []
-        for text, spans, tags in zip(texts, offsets, tagged):
-            entities = []
-            for kind, first, end in cut_spans(bio_spans([tag for tag, _ in tags]), paragraph_starts(text, spans)):
-                bounds = visible_bounds(text, spans[first][0], spans[end - 1][1])
-                if bounds is None:  # only invisible characters (a NUL, a zero-width space) were tagged
-                    continue
-                start, stop = bounds
-                score = float(np.mean([p for _, p in tags[first:end]]))
-                entities.append({"start": start, "end": stop, "text": text[start:stop], "label": kind,
-                                 "score": round(score, 4)})
-            out.append(entities)
-        return out
+        return [[{"start": start, "end": stop, "text": text[start:stop], "label": kind,
+                  "score": round(float(np.mean([p for _, p in tags[first:end]])), 4)}
+                 for kind, first, end, start, stop in tagged_spans(text, spans, [tag for tag, _ in tags])]
+                for text, spans, tags in zip(texts, offsets, tagged)]
+
+
+def tagged_spans(text: str, words: list[tuple[int, int]], tags: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """``(type, first_word, end_word, start, end)`` of each span the IOB2 ``tags`` of ``words`` (character spans of
+    ``text``) make: none runs across a blank line (a paragraph break), and none starts, ends or is made up of
+    invisible characters (``inference.names.visible``)."""
+    out = []
+    for kind, first, end in cut_spans(bio_spans(tags), paragraph_starts(text, words)):
+        bounds = visible_bounds(text, words[first][0], words[end - 1][1])
+        if bounds is not None:  # None: only invisible characters (a NUL, a zero-width space) were tagged
+            out.append((kind, first, end, *bounds))
+    return out
 
 
 class TaskModel(Decisions):

@@ -53,8 +53,9 @@ def build_predictor(cfg: DictConfig, entity_uri: str, event_uri: str) -> tuple[P
     threshold, score = cfg.event_threshold, None
     if threshold == "auto" and events.meta.task == "token":
         dev = read_annotations(cfg.threshold_sentences, cfg.paths.data_dir, labels.up_to_subtask(3))
-        threshold, score = tune_anchor_threshold(events.entities([s.text for s in dev]),
-                                                 [[e[:3] for e in s.events] for s in dev], labels.event_types())
+        found = Predictor(None, events, settings).event_anchors([s.text for s in dev])
+        threshold, score = tune_anchor_threshold(found, [[e[:3] for e in s.events] for s in dev],
+                                                 labels.event_types())
     elif threshold == "auto":
         dev = list(load_splits(cfg.threshold_data).splits["dev"])
         probs = events.text_probs([ex["text"] for ex in dev])
