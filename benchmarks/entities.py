@@ -32,7 +32,7 @@ from omegaconf import DictConfig
 from benchmarks.tables import spread
 from inference.predictor import Predictor
 from training import config  # noqa: F401  (sets PROJECT_ROOT, used by the config's search path)
-from training.data.located import LocatedTexts
+from training.data.located import LocatedTexts, annotation_records
 from training.jobs.silver import Span, spacy_spans, trimmed
 from training.tracking.mlflow import git_tags, setup_tracking, tracked_run
 
@@ -72,22 +72,13 @@ def _entities(record: dict, text: str, where: str) -> frozenset[Span]:
 def read_gold(annotations: str | Path, data_dir: str | Path) -> list[GoldText]:
     """The annotated texts, each read from the data root (``training.data.located``) and checked against its
     checksum and entity strings."""
-    annotations, texts = Path(annotations), LocatedTexts(data_dir)
+    texts = LocatedTexts(data_dir)
     out = []
-    for n, line in enumerate(annotations.read_text(encoding="utf-8").splitlines(), 1):
-        where = f"{annotations}:{n}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{where}: not a JSON record ({err})") from err
-        if not isinstance(record, dict):
-            raise ValueError(f"{where}: not a JSON object")
+    for where, record in annotation_records(annotations):
         if not isinstance(record.get("entities"), list):
             raise ValueError(f"{where}: field 'entities' must be a list, got {record.get('entities')!r}")
         text = texts.text(record, where)
         out.append(GoldText(f"{record['path']}:{record['line']}", text, _entities(record, text, where)))
-    if not out:
-        raise ValueError(f"{annotations}: no annotation records")
     return out
 
 

@@ -8,12 +8,11 @@ it). Labels are those of ``resources/acled/labels-v1.yaml`` (sub-event types and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.data.located import LocatedTexts
+from training.data.located import LocatedTexts, annotation_records
 
 
 @dataclass(frozen=True)
@@ -27,16 +26,11 @@ class AnnotatedText:
 def read_annotations(path: str | Path, data_dir: str | Path, labels: Iterable[str]) -> list[AnnotatedText]:
     """The annotated spans of one file, each checked: its text against ``sha1``, each anchor against the text,
     each label against ``labels``. Errors name the file and line."""
-    path, known, texts = Path(path), set(labels), LocatedTexts(data_dir)
+    known, texts = set(labels), LocatedTexts(data_dir)
     out, ids = [], set()
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        where = f"{path}:{n}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{where}: not a JSON record ({err})") from err
-        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-            raise ValueError(f"{where}: expected a JSON object with a string 'id'")
+    for where, record in annotation_records(path):
+        if not isinstance(record.get("id"), str):
+            raise ValueError(f"{where}: field 'id' must be a string, got {record.get('id')!r}")
         if record["id"] in ids:
             raise ValueError(f"{where}: id {record['id']!r} repeated")
         ids.add(record["id"])
@@ -48,8 +42,6 @@ def read_annotations(path: str | Path, data_dir: str | Path, labels: Iterable[st
         text = full[start:end]
         out.append(AnnotatedText(record["id"], f"{record['path']}:{record['line']}", text,
                                  tuple(_events(record.get("events"), text, known, where))))
-    if not out:
-        raise ValueError(f"{path}: no annotation records")
     return out
 
 

@@ -12,10 +12,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 LOCATION_KEYS = ("field", "column", "conll")
+
+
+def annotation_records(path: str | Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``("<file>:<line>", record)`` for each line of an annotation file; a line that is not a JSON object, or a
+    file without any, is an error naming it."""
+    path, found = Path(path), False
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        where = f"{path}:{n}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{where}: not a JSON record ({err})") from err
+        if not isinstance(record, dict):
+            raise ValueError(f"{where}: not a JSON object")
+        found = True
+        yield where, record
+    if not found:
+        raise ValueError(f"{path}: no annotation records")
 
 
 class LocatedTexts:
