@@ -1,8 +1,9 @@
 """The main job: train the entity tagger and the event typer, package the predictor, predict a sample article.
 
 The entity tagger learns from re3d_seed's gold sentences plus spaCy silver labels on SATP and CAMEO train sentences
-(``training.jobs.silver``, written under the job's output folder). The event typer is the 0.7/0.3-weighted ensemble of
-the typer fine-tuned on the project's ACLED snippets and the zero-shot similarity typer.
+(``training.jobs.silver``, written under the job's output folder). The event model is the event-anchor tagger
+(``experiment=acled_anchors``), trained on the team's real-news annotations; its threshold is tuned on their dev
+sentences when it is packaged.
 
     python -m training.jobs.main [--article resources/sample_article.txt] [--smoke]
 
@@ -23,16 +24,13 @@ from hydra import compose, initialize_config_dir
 
 from inference.predict import decode_article
 from inference.predictor import Predictor
-from training.events.ensemble import build_ensemble
 from training.jobs.package import package
 from training.jobs.silver import build as build_silver
-from training.jobs.zero_shot import zero_shot
 from training.tracking.mlflow import PROJECT_ROOT
 from training.train import train
 
 CONF_DIR = PROJECT_ROOT / "conf"
-SMOKE_MODEL = ["model=tiny"]
-SMOKE_TRAINING = [*SMOKE_MODEL, "trainer.max_steps=2", "trainer.num_train_epochs=1"]
+SMOKE_TRAINING = ["model=tiny", "trainer.max_steps=2", "trainer.num_train_epochs=1"]
 SMOKE_SILVER = ["max_sentences=20"]
 
 
@@ -40,15 +38,13 @@ def run_main_job(article: Path, output_dir: Path, smoke: bool = False) -> dict:
     """Write the silver entity labels, train the entity tagger and the event typers, package them, and return the
     prediction for ``article`` (read first, so that an unreadable article fails before any training)."""
     text = decode_article(article.read_bytes(), str(article))
-    training, model, silver = (SMOKE_TRAINING, SMOKE_MODEL, SMOKE_SILVER) if smoke else ([], [], [])
+    training, silver = (SMOKE_TRAINING, SMOKE_SILVER) if smoke else ([], [])
     silver_dir = (output_dir / "silver").resolve()
     steps = [("silver", build_silver, "silver", [f"out_dir={silver_dir}", *silver]),
              ("entities", train, "train", ["experiment=re3d_seed_silver", *training,
                                            f"data.train.path={silver_dir / 'train.conll'}",
                                            f"data.dev.path={silver_dir / 'dev.conll'}"]),
-             ("events", train, "train", ["experiment=acled_snippets", *training]),
-             ("zero_shot", zero_shot, "zero_shot", model),
-             ("ensemble", build_ensemble, "ensemble", [])]
+             ("events", train, "train", ["experiment=acled_anchors", *training])]
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         for step, run, config_name, overrides in steps:
             started = time.perf_counter()

@@ -29,7 +29,7 @@ def token_cfg(make_cfg):
 
 def test_readers_registered():
     assert set(READERS) == {"acled_bridges", "case_tsv", "conll", "tsv_class", "ipe", "grit_roles", "muc_keys",
-                            "scored_jsonl"}
+                            "scored_jsonl", "event_anchors"}
 
 
 def test_dev_carve_is_a_deterministic_partition(write, token_cfg):

@@ -27,26 +27,25 @@ def test_main_job_smoke(tmp_path, mlflow_store):
     client = mlflow.MlflowClient()
     version = client.get_model_version_by_alias("conflict-news", "champion")
     assert int(version.version) == 1
-    approaches = {"re3d_seed_silver": {"fine_tune"}, "acled_snippets": {"fine_tune", "zero_shot", "ensemble"},
-                  "conflict-news-predictor": {None}}
+    approaches = {"re3d_seed_silver": {"fine_tune"}, "acled_anchors": {"fine_tune"}, "conflict-news-predictor": {None}}
     for experiment, expected in approaches.items():
         runs = client.search_runs([client.get_experiment_by_name(experiment).experiment_id])
         assert {r.info.status for r in runs} == {"FINISHED"}
         assert {r.data.tags.get("approach") for r in runs} == expected
 
-    # an evaluator promotes the best entity tagger and the best ensemble typer, and packages from the aliases
+    # an evaluator promotes the best entity tagger and the best anchor tagger, and packages from the aliases
     with initialize_config_dir(config_dir=str(CONF_DIR / "promote"), version_base="1.3"):
         promote(compose("promote", ["experiment=re3d_seed_silver", "metric=dev_f1_micro"]))
-        promoted = promote(compose("promote", ["experiment=acled_snippets", "metric=dev_case_subtask1.f1_weighted",
-                                               "approach=ensemble"]))
-    ensemble_run = client.get_run(promoted.run_id)
-    assert ensemble_run.data.tags["approach"] == "ensemble"
+        promoted = promote(compose("promote", ["experiment=acled_anchors", "metric=dev_f1_micro"]))
+    assert client.get_run(promoted.run_id).data.tags["approach"] == "fine_tune"
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         uri = package(compose("package", ["entity_model=models:/re3d_seed_silver@champion",
-                                          "event_model=models:/acled_snippets@champion", "alias=from-aliases",
+                                          "event_model=models:/acled_anchors@champion", "alias=from-aliases",
                                           f"paths.output_dir={tmp_path / 'package'}"]))
     assert uri == "models:/conflict-news@from-aliases"
-    again = Predictor.load(uri).predict(text)
+    loaded = Predictor.load(uri)
+    assert loaded.events.meta.task == "token"  # the event model is the anchor tagger
+    again = loaded.predict(text)
     assert [e["text"] for e in again["entities"]] == [e["text"] for e in prediction["entities"]]
     assert again["events"] == prediction["events"]
 
