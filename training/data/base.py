@@ -129,15 +129,19 @@ def invalid_iob(tags: Sequence[str]) -> Iterator[int]:
         previous = tag
 
 
-def word_tags(text: str, spans: Iterable[tuple[int, int, str]]) -> tuple[list[str], list[str]]:
+def word_tags(text: str, spans: Iterable[tuple[int, int, str]], skip_overlaps: bool = False,
+              ) -> tuple[list[str], list[str]]:
     """The words of ``text`` (``split_words``, as the predictor reads them) with IOB2 tags from character spans
-    ``(start, end, label)``: a word is inside a span when it overlaps it. Two spans that share a word are a
-    ValueError, since a word carries one tag."""
+    ``(start, end, label)``: a word is inside a span when it overlaps it. A word carries one tag, so two spans that
+    share a word are a ValueError, or with ``skip_overlaps`` the later one (in text order) is left out (spaCy can
+    find "US" and "Mexico" in the one word "US-Mexico")."""
     words = split_words(text)
     tags = ["O"] * len(words)
     for start, end, label in sorted(spans):
         inside = [i for i, (s, e) in enumerate(words) if s < end and start < e]
         if any(tags[i] != "O" for i in inside):
+            if skip_overlaps:
+                continue
             raise ValueError(f"spans overlap on the word {text[words[inside[0]][0]:words[inside[-1]][1]]!r}")
         for k, i in enumerate(inside):
             tags[i] = ("B-" if k == 0 else "I-") + label

@@ -84,7 +84,7 @@ def silver_sentences(sentences: Iterable[str], nlp: Language, prefix: str = "sil
     """``sentences`` tagged by ``nlp`` in the seed schema, with ids ``<prefix>:<index>``."""
     out = []
     for i, doc in enumerate(nlp.pipe(sentences)):
-        tokens, tags = word_tags(doc.text, spacy_spans(doc))
+        tokens, tags = word_tags(doc.text, spacy_spans(doc), skip_overlaps=True)
         out.append({"id": f"{prefix}:{i}", "tokens": tokens, "tags": tags})
     return out
 

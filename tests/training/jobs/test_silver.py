@@ -54,6 +54,13 @@ def test_word_tags_mark_every_word_a_span_overlaps():
     assert tags == ["B-PER", "O", "O", "B-ORG", "I-ORG", "O"]
 
 
+def test_spans_sharing_a_word_are_refused_or_the_later_one_left_out():
+    text, spans = "US-Mexico border talks", [(0, 2, "LOC"), (3, 9, "LOC")]  # spaCy's two names in one word
+    with pytest.raises(ValueError, match="spans overlap on the word 'US-Mexico'"):
+        word_tags(text, spans)
+    assert word_tags(text, spans, skip_overlaps=True)[1] == ["B-LOC", "O", "O"]
+
+
 def test_silver_sentences_are_a_seeded_sample_of_all_sentences():
     texts = ["Rebels shelled Idlib on Monday. Troops left.", "Police arrested five men in Kabul."]
     every = silver_sentences(sample_sentences(texts, None, seed=0), FakeNLP())
