@@ -86,7 +86,7 @@ def package(cfg: DictConfig) -> str:
         MlflowClient().set_registered_model_alias(cfg.registered_model_name, cfg.alias, version)
         alias_uri = f"models:/{cfg.registered_model_name}@{cfg.alias}"
         print(f"event threshold: {predictor.config.event_threshold}"
-              + (f" (tuned on dev: event-type micro F1 {threshold_f1:.3f})" if threshold_f1 is not None else ""))
+              + (f" (tuned on dev: F1 {threshold_f1:.3f})" if threshold_f1 is not None else ""))
         print(f"logged model: {info.model_uri}\nregistered: {cfg.registered_model_name} version {version}\n"
               f"load it with: {alias_uri}\npredictor folder: {folder}")
     return alias_uri
