@@ -137,9 +137,11 @@ class Predictor:
         if events is not None:
             if problem := label_problem(events, config):
                 raise ValueError(f"{PREDICTOR_FILE}: {problem}")
-            self._groups = event_groups(event_labels(events), config.event_types, config.no_event_label)
-            self._anchor_groups = {label: config.event_types.get(label) or label for label in event_labels(events)}
-            self._no_event = no_event_index(event_labels(events), config.no_event_label)
+            labels = event_labels(events)
+            self._groups = event_groups(labels, config.event_types, config.no_event_label)
+            # an anchor tagger's labels -> their group (event type, or the non-ACLED label), as the typer groups them
+            self._anchor_groups = {labels[k]: group for group, members in self._groups.items() for k in members}
+            self._no_event = no_event_index(labels, config.no_event_label)
         self.entities, self.events, self.config = entities, events, config
         self.tasks = tuple(task for task, model in zip(PREDICTOR_TASKS, (entities, events)) if model is not None)
         self.fields = [name for task in self.tasks for name in PREDICTOR_TASKS[task]]  # the keys of each text's output
