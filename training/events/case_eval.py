@@ -37,15 +37,24 @@ def case_scores(gold: list[str], probs: np.ndarray, model_labels: list[str],
         truth = [gold[i] for i in rows]
         for i, p in zip(rows, pred):
             per_row[i][f"subtask{subtask}"] = p
-        present = sorted(set(truth) | set(pred))  # as scikit-learn's default: labels absent from both are not scored
-        for average in ("micro", "macro", "weighted"):
-            metrics[f"subtask{subtask}.f1_{average}"] = float(
-                f1_score(truth, pred, labels=present, average=average, zero_division=0))
+        metrics.update(subtask_metrics(truth, pred, subtask, event_type))
         metrics[f"subtask{subtask}.n"] = float(len(rows))
-        if subtask == 1:
-            metrics["event_type.accuracy"] = float(accuracy_score([event_type[t] for t in truth],
-                                                                  [event_type[p] for p in pred]))
     return metrics, per_row
+
+
+def subtask_metrics(truth: list[str], pred: list[str], subtask: int, event_type: dict[str, str | None],
+                    prefix: str = "") -> dict[str, float]:
+    """Micro, macro and weighted F1 of one subtask's predictions, and for subtask 1 the accuracy over the ACLED
+    event types (a label without one, such as NO_EVENT, is wrong); labels absent from both sides are not scored,
+    as scikit-learn's default."""
+    present = sorted(set(truth) | set(pred))
+    metrics = {f"{prefix}subtask{subtask}.f1_{average}": float(
+        f1_score(truth, pred, labels=present, average=average, zero_division=0))
+        for average in ("micro", "macro", "weighted")}
+    if subtask == 1:
+        metrics[f"{prefix}event_type.accuracy"] = float(accuracy_score(
+            [str(event_type.get(t)) for t in truth], [str(event_type.get(p)) for p in pred]))
+    return metrics
 
 
 def output_scores(gold: list[str], predicted: list[str], label_set: LabelSet) -> dict[str, float]:
@@ -60,13 +69,8 @@ def output_scores(gold: list[str], predicted: list[str], label_set: LabelSet) ->
         if not rows:
             continue
         truth, pred = [gold[i] for i in rows], [predicted[i] for i in rows]
-        present = sorted(set(truth) | set(pred))
-        for average in ("micro", "macro", "weighted"):
-            metrics[f"predictor.subtask{subtask}.f1_{average}"] = float(
-                f1_score(truth, pred, labels=present, average=average, zero_division=0))
+        metrics.update(subtask_metrics(truth, pred, subtask, event_type, prefix="predictor."))
         if subtask == 1:
-            metrics["predictor.event_type.accuracy"] = float(accuracy_score(
-                [event_type[t] for t in truth], [str(event_type.get(p)) for p in pred]))
             metrics["predictor.no_event_rate"] = float(np.mean([p == "NO_EVENT" for p in pred]))
     return metrics
 
